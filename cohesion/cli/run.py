@@ -1,0 +1,80 @@
+"""``cohesion run``: simulate scenarios and write a results folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cohesion.cli import app
+from cohesion.errors import InputError
+from cohesion.params import load_params_file, parse_set_option
+
+
+def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
+    """A rich table of the horizon summary of each scenario."""
+    from cohesion.results import summary_row
+
+    table = Table(title="Cohesion at the horizon (index 0-100, 90% interval over runs)")
+    for column in ("scenario", "week 0", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
+        table.add_column(column, justify="right" if column in ("week 0", "cohesion", "blockers") else "left")
+    for result in results:
+        row = summary_row(result)
+        table.add_row(
+            row["scenario"],
+            f"{row['cohesion_week0']:.1f}",
+            f"{row['cohesion_mean']:.1f}",
+            f"{row['cohesion_p05']:.1f}-{row['cohesion_p95']:.1f}",
+            f"{row['consensus_blockers']:.1f}",
+            row["most_aligned"].replace(";", " "),
+            row["least_aligned"].replace(";", " "),
+        )
+    return table
+
+
+@app.command()
+def run(
+    scenarios: list[str] = typer.Argument(..., help="Scenario names, paths to scenario files, or 'all'."),
+    runs: int = typer.Option(200, "--runs", help="Monte Carlo replicates per scenario."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Weeks to simulate (default: each scenario's own horizon)."),
+    seed: int = typer.Option(20220127, "--seed", help="Root seed; the same seed gives the same files."),
+    set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
+    params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
+    out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
+    timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
+    report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from cohesion.runner import RunRequest, prepare
+    from cohesion.runner import run as run_scenarios
+
+    if timeseries not in ("auto", "full", "summary"):
+        raise InputError(f"--timeseries must be auto, full or summary, got {timeseries!r}")
+    layers = []
+    if params is not None:
+        layers.append(load_params_file(params))
+    if set_values:
+        layers.append(parse_set_option(set_values))
+    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    total = len(prepare(request)) * runs
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeRemainingColumn(),
+        console=console, disable=quiet, transient=True,
+    ) as bar:
+        task = bar.add_task("runs", total=total)
+        results = run_scenarios(request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries)
+    Console().print(summary_table(results))
+    print(f"results written to {out}")
+    if report:
+        from cohesion.report import write_report
+
+        path = write_report(out)
+        print(f"report written to {path}")

@@ -1,0 +1,88 @@
+"""Recording an ensemble: what both engines hand over after simulating.
+
+The recorder keeps what the outputs need and no more: per run and week the
+scalar scores; per run the horizon stances; over runs the sums of member
+alignment, stances, blocking and attribution components. The full weekly
+stance history of every run is not kept, so 100,000 runs fit in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.core.metrics import blocking, cohesion_scores, member_alignment
+from cohesion.world import World
+
+
+@dataclass
+class EnsembleResult:
+    """The recorded outcome of ``runs`` runs of one world."""
+
+    world: World
+    seed: int
+    engine: str
+    run_metrics: np.ndarray  # (R, T+1, M) in RUN_METRICS order
+    horizon_stance: np.ndarray  # (R, N, K)
+    component_mean: np.ndarray  # (C, N, K) mean over runs at the horizon
+    blocker_share: np.ndarray  # (T+1, N, K) share of runs in which member blocks issue
+    alignment_mean: np.ndarray  # (T+1, N) mean over runs
+    stance_mean: np.ndarray  # (T+1, N, K) mean over runs
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return self.run_metrics.shape[0]
+
+    def metric(self, name: str) -> np.ndarray:
+        """One scalar score over runs and weeks, (R, T+1)."""
+        return self.run_metrics[:, :, RUN_METRICS.index(name)]
+
+    def horizon_alignment(self) -> np.ndarray:
+        """Member alignment per run at the horizon, (R, N)."""
+        return member_alignment(self.horizon_stance, self.world.leaders)
+
+
+class Recorder:
+    """Accumulates what the outputs need as an engine steps through weeks."""
+
+    def __init__(self, world: World, runs: int):
+        n, k, t = world.members.n, len(ISSUES), world.horizon
+        self.world = world
+        self.runs = runs
+        self.run_metrics = np.empty((runs, t + 1, len(RUN_METRICS)))
+        self.horizon_stance = np.empty((runs, n, k))
+        self.component_sum = np.zeros((len(COMPONENTS), n, k))
+        self.blocker_count = np.zeros((t + 1, n, k))
+        self.alignment_sum = np.zeros((t + 1, n))
+        self.stance_sum = np.zeros((t + 1, n, k))
+
+    def record(self, runs: slice, week: int, stance: np.ndarray) -> None:
+        """Record the stances (r, N, K) of the runs in ``runs`` at ``week``."""
+        world = self.world
+        scores = cohesion_scores(stance, world.leaders, world.thresholds)
+        self.run_metrics[runs, week, :] = np.stack([scores[m] for m in RUN_METRICS], axis=-1)
+        self.blocker_count[week] += blocking(stance, world.params.block_threshold).sum(axis=0)
+        self.alignment_sum[week] += member_alignment(stance, world.leaders).sum(axis=0)
+        self.stance_sum[week] += stance.sum(axis=0)
+
+    def finish(self, runs: slice, stance: np.ndarray, components: np.ndarray) -> None:
+        """Record the horizon state of the runs in ``runs``."""
+        self.horizon_stance[runs] = stance
+        self.component_sum += components.sum(axis=0)
+
+    def result(self, seed: int, engine: str) -> EnsembleResult:
+        """The finished record."""
+        return EnsembleResult(
+            world=self.world,
+            seed=seed,
+            engine=engine,
+            run_metrics=self.run_metrics,
+            horizon_stance=self.horizon_stance,
+            component_mean=self.component_sum / self.runs,
+            blocker_share=self.blocker_count / self.runs,
+            alignment_mean=self.alignment_sum / self.runs,
+            stance_mean=self.stance_sum / self.runs,
+        )

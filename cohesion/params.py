@@ -1,0 +1,267 @@
+"""Model parameters: one table of specs is the single source of truth.
+
+Every parameter has a default, an allowed range, a unit and a meaning
+(``cohesion params`` prints this table). Parameter sets are validated by a
+strict pydantic model built from the table: unknown names, non-numbers and
+out-of-range values are errors. Some parameters may be overridden per member.
+
+Precedence when a run is set up: defaults < scenario ``params`` < ``--params``
+file < ``--set`` values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from cohesion.errors import InputError
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Declaration of one parameter."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    meaning: str
+    per_member: bool = False
+    group: str = "decision"
+
+
+PARAM_SPECS: tuple[ParamSpec, ...] = (
+    # --- decision weights (docs/model.md, "Submodel: target stance") ---
+    ParamSpec("energy_weight", 0.9, 0.0, 3.0, "stance / unit dependence",
+              "How strongly energy dependence on Russia pulls the target stance away from the U.S.-UK line", True),
+    ParamSpec("threat_weight", 0.9, 0.0, 3.0, "stance / unit threat",
+              "How strongly perceived threat from Russia pulls the target stance towards the U.S.-UK line", True),
+    ParamSpec("leadership_weight", 0.7, 0.0, 3.0, "stance / unit trust",
+              "How strongly trust in U.S.-UK leadership pulls the target stance towards their line", True),
+    ParamSpec("peer_weight", 0.3, 0.0, 1.0, "share",
+              "Share of the weekly pull that comes from peers (neighbours, groups, EU); peer_weight + anchor_weight <= 1", True),
+    ParamSpec("anchor_weight", 0.35, 0.0, 1.0, "share",
+              "Share of the weekly pull back to the member's initial (27 Jan 2022) stance", True),
+    ParamSpec("adjustment_rate", 0.15, 0.0, 1.0, "1 / week",
+              "Fraction of the gap to the desired stance closed each week", True),
+    ParamSpec("baseline_stance", 0.55, 0.0, 1.0, "stance",
+              "Target stance of a member with the alliance-average drivers"),
+    # --- peers (docs/model.md, "Submodel: peer influence") ---
+    ParamSpec("eu_weight", 0.3, 0.0, 1.0, "share",
+              "Share of an EU member's peer pull that comes from the EU institutions' line", group="peers"),
+    ParamSpec("distance_scale_km", 1000.0, 100.0, 10000.0, "km",
+              "Distance over which a neighbour's influence falls by a factor e", group="peers"),
+    ParamSpec("eu_peer_bonus", 0.5, 0.0, 5.0, "weight",
+              "Extra peer weight between two EU members", group="peers"),
+    ParamSpec("group_peer_bonus", 0.5, 0.0, 5.0, "weight per shared group",
+              "Extra peer weight per regional group two members share (B9, Baltic, NB8, ...)", group="peers"),
+    # --- environment response (docs/model.md, "Submodel: perception") ---
+    ParamSpec("threat_escalation_gain", 0.6, 0.0, 2.0, "threat / unit threat level",
+              "How much a change in Russia's threat level moves every member's threat perception", group="environment"),
+    ParamSpec("gas_salience_gain", 1.0, 0.0, 3.0, "1 / unit cut",
+              "How much a Russian gas cut magnifies a member's energy dependence", group="environment"),
+    ParamSpec("noise_sd", 0.01, 0.0, 0.2, "stance / week",
+              "Standard deviation of weekly idiosyncratic stance noise", group="environment"),
+    # --- scoring (docs/model.md, "Cohesion scores") ---
+    ParamSpec("block_threshold", 0.3, 0.0, 1.0, "stance",
+              "A member whose stance on an issue is below this would block a consensus decision at the U.S.-UK line", group="scoring"),
+    ParamSpec("vote_yes_threshold", 0.6, 0.0, 1.0, "stance",
+              "Stance at or above which a member counts as 'yes' for the Agreement Index", group="scoring"),
+    ParamSpec("vote_no_threshold", 0.4, 0.0, 1.0, "stance",
+              "Stance below which a member counts as 'no' for the Agreement Index (between: abstain)", group="scoring"),
+    ParamSpec("index_weight_spread", 0.2, 0.0, 1.0, "share", "Weight of low spread in the cohesion index", group="scoring"),
+    ParamSpec("index_weight_alignment", 0.3, 0.0, 1.0, "share", "Weight of alignment with the U.S.-UK line in the cohesion index", group="scoring"),
+    ParamSpec("index_weight_feasibility", 0.2, 0.0, 1.0, "share", "Weight of consensus feasibility in the cohesion index", group="scoring"),
+    ParamSpec("index_weight_agreement", 0.15, 0.0, 1.0, "share", "Weight of the Hix-Noury-Roland Agreement Index in the cohesion index", group="scoring"),
+    ParamSpec("index_weight_polarization", 0.15, 0.0, 1.0, "share", "Weight of absence of polarization in the cohesion index", group="scoring"),
+)
+
+SPECS_BY_NAME: dict[str, ParamSpec] = {spec.name: spec for spec in PARAM_SPECS}
+MEMBER_PARAM_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.per_member)
+INDEX_WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.name.startswith("index_weight_"))
+
+
+def _field(spec: ParamSpec, optional: bool) -> tuple[Any, Any]:
+    default = None if optional else spec.default
+    kind = float | None if optional else float
+    return (kind, Field(default=default, ge=spec.low, le=spec.high, description=spec.meaning))
+
+
+_STRICT = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)
+
+MemberOverrides = create_model(  # type: ignore[call-overload]
+    "MemberOverrides",
+    __config__=_STRICT,
+    **{s.name: _field(s, optional=True) for s in PARAM_SPECS if s.per_member},
+)
+
+_GlobalParams = create_model(  # type: ignore[call-overload]
+    "_GlobalParams",
+    __config__=_STRICT,
+    **{s.name: _field(s, optional=False) for s in PARAM_SPECS},
+)
+
+
+class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
+    """A complete, validated parameter set: global values plus per-member overrides."""
+
+    members: dict[str, MemberOverrides] = Field(default_factory=dict)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> "Parameters":
+        weights = sum(getattr(self, name) for name in INDEX_WEIGHT_NAMES)
+        if abs(weights - 1.0) > 1e-6:
+            raise ValueError(f"index weights must sum to 1 (they sum to {weights:g})")
+        if self.vote_no_threshold > self.vote_yes_threshold:
+            raise ValueError("vote_no_threshold must not exceed vote_yes_threshold")
+        for code, over in {"all members": None, **self.members}.items():
+            peer = self.peer_weight if over is None or over.peer_weight is None else over.peer_weight
+            anchor = self.anchor_weight if over is None or over.anchor_weight is None else over.anchor_weight
+            if peer + anchor > 1.0 + 1e-12:
+                raise ValueError(f"peer_weight + anchor_weight must be <= 1 ({code}: {peer + anchor:g})")
+        return self
+
+    def member_array(self, name: str, codes: tuple[str, ...]) -> np.ndarray:
+        """Value of a per-member parameter for each member code, overrides applied."""
+        base = getattr(self, name)
+        values = []
+        for code in codes:
+            over = self.members.get(code)
+            value = None if over is None else getattr(over, name)
+            values.append(base if value is None else value)
+        return np.asarray(values, dtype=float)
+
+    def flat(self) -> dict[str, float]:
+        """All values as ``name`` / ``ISO3.name`` keys (for manifests and design tables)."""
+        out = {spec.name: float(getattr(self, spec.name)) for spec in PARAM_SPECS}
+        for code in sorted(self.members):
+            for name, value in self.members[code].model_dump(exclude_none=True).items():
+                out[f"{code}.{name}"] = float(value)
+        return out
+
+
+def _format_validation_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "parameters"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown parameter"
+    return f"{where}: {message}"
+
+
+def _nest(flat: Mapping[str, Any], member_codes: tuple[str, ...]) -> dict[str, Any]:
+    """Turn ``{'DEU.energy_weight': 1}`` into ``{'members': {'DEU': {...}}}``."""
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        if "." in key:
+            code, name = key.split(".", 1)
+            if code not in member_codes:
+                raise InputError(f"unknown member code {code!r} in parameter {key!r}")
+            if name not in MEMBER_PARAM_NAMES:
+                raise InputError(f"parameter {name!r} cannot be set per member")
+            nested.setdefault("members", {}).setdefault(code, {})[name] = value
+        else:
+            nested[key] = value
+    return nested
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if key == "members":
+            members = {code: dict(v) for code, v in merged.get("members", {}).items()}
+            if not isinstance(value, Mapping):
+                raise InputError("'members' must map member codes to parameter values")
+            for code, values in value.items():
+                if not isinstance(values, Mapping):
+                    raise InputError(f"members.{code} must map parameter names to values")
+                members.setdefault(code, {}).update(values)
+            merged["members"] = members
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_parameters(
+    layers: list[Mapping[str, Any]], member_codes: tuple[str, ...]
+) -> Parameters:
+    """Merge sparse layers of parameter values over the defaults and validate.
+
+    Args:
+        layers: Mappings in increasing precedence; each may hold global names,
+            ``ISO3.name`` keys, or a ``members`` mapping.
+        member_codes: Valid ISO3 codes for per-member overrides.
+
+    Raises:
+        InputError: On unknown names, unknown members or invalid values.
+    """
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if not isinstance(layer, Mapping):
+            raise InputError("parameters must be a mapping of names to values")
+        flat_part = {k: v for k, v in layer.items() if k != "members"}
+        nested = _nest(flat_part, member_codes)
+        if "members" in layer:
+            nested = _merge(nested, {"members": layer["members"]})
+        merged = _merge(merged, nested)
+    for code in merged.get("members", {}):
+        if code not in member_codes:
+            raise InputError(f"unknown member code {code!r} in parameters")
+    try:
+        return Parameters(**merged)
+    except ValidationError as exc:
+        raise InputError(f"invalid parameter {_format_validation_error(exc)}") from None
+    except TypeError as exc:  # e.g. a non-string key
+        raise InputError(f"invalid parameters: {exc}") from None
+
+
+def parse_set_option(items: list[str]) -> dict[str, float]:
+    """Parse repeated ``--set name=value`` options into a flat mapping."""
+    out: dict[str, float] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--set expects name=value, got {item!r}")
+        name, raw = (part.strip() for part in item.split("=", 1))
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(f"--set {name}: {raw!r} is not a number") from None
+        if not np.isfinite(value):
+            raise InputError(f"--set {name}: value must be finite")
+        out[name] = value
+    return out
+
+
+def load_params_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML parameter file (global values and a ``members`` mapping)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"parameter file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"malformed YAML in {path}: {str(exc).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a parameter file must be a mapping")
+    return data
+
+
+def write_params_file(params: Parameters, path: str | Path, header: str = "") -> None:
+    """Write a parameter file that ``cohesion run --params`` accepts."""
+    body: dict[str, Any] = {spec.name: float(getattr(params, spec.name)) for spec in PARAM_SPECS}
+    members = {code: over.model_dump(exclude_none=True) for code, over in sorted(params.members.items())}
+    members = {code: values for code, values in members.items() if values}
+    if members:
+        body["members"] = members
+    text = yaml.safe_dump(body, sort_keys=False)
+    if header:
+        text = "".join(f"# {line}\n" for line in header.splitlines()) + text
+    Path(path).write_text(text, encoding="utf-8")

@@ -1,0 +1,315 @@
+"""Results: tidy tables from ensembles, written atomically with a manifest.
+
+A results folder holds (docs/results.md lists every column):
+
+- ``summary.csv``: one row per scenario at the horizon;
+- ``members.csv``: one row per scenario and member;
+- ``attribution.parquet``: scenario x member x issue x component at the horizon;
+- ``timeseries.parquet``: scenario x run x week scores (kept in full when
+  ``timeseries='full'``), and ``timeseries_summary.parquet``: scenario x week x
+  metric mean and quantiles over runs (always);
+- ``member_timeseries.parquet``: scenario x week x member x issue mean stance,
+  blocking share and member alignment;
+- ``events.csv``, ``positions.csv`` (the article's positions used), ``manifest.json``.
+
+Files are written to a temporary sibling folder and moved into place only when
+complete, so a failed run leaves no half-written results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from cohesion import __version__
+from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.ensemble import EnsembleResult
+from cohesion.errors import InputError
+from cohesion.inputs import data_path
+
+RESULTS_FORMAT = "cohesion-results/1"
+#: Runs per scenario up to which the per-run weekly series is kept when timeseries="auto".
+AUTO_FULL_RUNS = 1000
+QUANTILES = (0.05, 0.5, 0.95)
+#: A member counts as a blocker of an issue when it blocks in at least this share of runs.
+BLOCKER_MAJORITY = 0.5
+
+
+def _q(values: np.ndarray, q: float, axis: int = 0) -> np.ndarray:
+    return np.quantile(values, q, axis=axis)
+
+
+def blocker_list(result: EnsembleResult, week: int | None = None) -> list[tuple[str, str]]:
+    """(member, issue) pairs blocked in at least half of the runs at ``week`` (horizon by default)."""
+    share = result.blocker_share[result.world.horizon if week is None else week]
+    codes = result.world.members.codes
+    return [(codes[i], ISSUES[k]) for i, k in zip(*np.nonzero(share >= BLOCKER_MAJORITY))]
+
+
+def summary_row(result: EnsembleResult) -> dict[str, Any]:
+    """The horizon summary of one scenario."""
+    world = result.world
+    row: dict[str, Any] = {"scenario": world.scenario.name, "title": world.scenario.title, "runs": result.runs, "weeks": world.horizon}
+    index = result.metric("cohesion_index")
+    row["cohesion_week0"] = float(index[:, 0].mean())
+    row["cohesion_mean"] = float(index[:, -1].mean())
+    for q in QUANTILES:
+        row[f"cohesion_p{int(q * 100):02d}"] = float(_q(index[:, -1], q))
+    for name in RUN_METRICS[1:]:
+        values = result.metric(name)[:, -1]
+        row[f"{name}_mean" if name != "consensus_blockers" else name] = float(values.mean())
+        row[f"{name}_p05"] = float(_q(values, 0.05))
+        row[f"{name}_p95"] = float(_q(values, 0.95))
+    blockers = blocker_list(result)
+    row["blocking_members"] = ";".join(sorted({m for m, _ in blockers}))
+    row["blocked_issues"] = ";".join(f"{m}:{k}" for m, k in blockers)
+    alignment = result.horizon_alignment().mean(axis=0)
+    order = np.argsort(-alignment, kind="stable")
+    codes = world.members.codes
+    row["most_aligned"] = ";".join(codes[i] for i in order[:5])
+    row["least_aligned"] = ";".join(codes[i] for i in order[::-1][:5])
+    return row
+
+
+def member_rows(result: EnsembleResult) -> list[dict[str, Any]]:
+    """One row per member of one scenario at the horizon."""
+    world = result.world
+    members = world.members
+    alignment = result.horizon_alignment()
+    mean_alignment = alignment.mean(axis=0)
+    rank = np.empty(members.n, dtype=int)
+    rank[np.argsort(-mean_alignment, kind="stable")] = np.arange(1, members.n + 1)
+    stance = result.horizon_stance.mean(axis=0)
+    attribution = result.component_mean.mean(axis=-1)  # (C, N): mean over issues
+    share = result.blocker_share[-1]
+    rows = []
+    for i, code in enumerate(members.codes):
+        row: dict[str, Any] = {
+            "scenario": world.scenario.name,
+            "member": code,
+            "country": members.names[i],
+            "alignment": float(mean_alignment[i]),
+            "alignment_p05": float(_q(alignment[:, i], 0.05)),
+            "alignment_p95": float(_q(alignment[:, i], 0.95)),
+            "alignment_rank": int(rank[i]),
+            "alignment_week0": float(result.alignment_mean[0, i]),
+        }
+        for k, issue in enumerate(ISSUES):
+            row[f"stance_{issue}"] = float(stance[i, k])
+        for c, component in enumerate(COMPONENTS):
+            row[f"attr_{component}"] = float(attribution[c, i])
+        row["blocks"] = ";".join(ISSUES[k] for k in range(len(ISSUES)) if share[i, k] >= BLOCKER_MAJORITY)
+        row["energy_dependence"] = float(world.drivers.energy_dependence[i])
+        row["threat_perception"] = float(world.drivers.threat_perception[i])
+        row["leadership_trust"] = float(world.drivers.leadership_trust[i])
+        row["eu_member"] = bool(members.eu_member[i])
+        rows.append(row)
+    return rows
+
+
+def attribution_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Mean horizon components per member, issue and component (long format)."""
+    world = result.world
+    c, n, k = result.component_mean.shape
+    grid = np.meshgrid(np.arange(c), np.arange(n), np.arange(k), indexing="ij")
+    return pd.DataFrame(
+        {
+            "scenario": world.scenario.name,
+            "member": np.array(world.members.codes)[grid[1].ravel()],
+            "issue": np.array(ISSUES)[grid[2].ravel()],
+            "component": np.array(COMPONENTS)[grid[0].ravel()],
+            "value": result.component_mean.ravel(),
+        }
+    )
+
+
+def timeseries_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Scores per run and week (long in runs and weeks, wide in metrics)."""
+    r, t, _ = result.run_metrics.shape
+    frame = pd.DataFrame(result.run_metrics.reshape(r * t, -1), columns=list(RUN_METRICS))
+    frame.insert(0, "week", np.tile(np.arange(t), r))
+    frame.insert(0, "run", np.repeat(np.arange(r), t))
+    frame.insert(0, "scenario", result.world.scenario.name)
+    return frame
+
+
+def timeseries_summary_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Mean and quantiles over runs of each score per week."""
+    parts = []
+    weeks = np.arange(result.run_metrics.shape[1])
+    for m, name in enumerate(RUN_METRICS):
+        values = result.run_metrics[:, :, m]
+        part = pd.DataFrame({"scenario": result.world.scenario.name, "week": weeks, "metric": name, "mean": values.mean(axis=0)})
+        for q in QUANTILES:
+            part[f"p{int(q * 100):02d}"] = _q(values, q)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def member_timeseries_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Mean stance, blocking share and alignment per week, member and issue."""
+    world = result.world
+    t, n, k = result.stance_mean.shape
+    grid = np.meshgrid(np.arange(t), np.arange(n), np.arange(k), indexing="ij")
+    return pd.DataFrame(
+        {
+            "scenario": world.scenario.name,
+            "week": grid[0].ravel(),
+            "member": np.array(world.members.codes)[grid[1].ravel()],
+            "issue": np.array(ISSUES)[grid[2].ravel()],
+            "stance_mean": result.stance_mean.ravel(),
+            "block_share": result.blocker_share.ravel(),
+            "alignment_mean": np.repeat(result.alignment_mean.ravel(), k),
+        }
+    )
+
+
+def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:
+    """The scenario's events, for markers on time axes."""
+    spec = result.world.scenario
+    return [
+        {
+            "scenario": spec.name,
+            "week": ev.week,
+            "type": ev.type,
+            "target": ev.target if isinstance(ev.target, str) else ";".join(ev.target),
+            "issue": "" if ev.issue is None else (ev.issue if isinstance(ev.issue, str) else ";".join(ev.issue)),
+            "magnitude": ev.magnitude,
+            "mode": ev.mode,
+            "duration": ev.duration if ev.duration is not None else "",
+            "probability": ev.probability,
+            "note": ev.note,
+        }
+        for ev in spec.events
+    ]
+
+
+def git_commit() -> str | None:
+    """The git commit of the package source, when it is a checkout."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[str, Any]:
+    """Provenance of a results folder: version, commit, seed, parameters, scenario hashes."""
+    return {
+        "format": RESULTS_FORMAT,
+        "kind": "run",
+        "cohesion_version": __version__,
+        "git_commit": git_commit(),
+        **settings,
+        "data_files": {
+            name: file_sha256(data_path(name))
+            for name in ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt")
+        },
+        "scenarios": [
+            {
+                "name": r.world.scenario.name,
+                "title": r.world.scenario.title,
+                "description": r.world.scenario.description,
+                "article_basis": r.world.scenario.article_basis,
+                "sha256": r.world.scenario_hash,
+                "weeks": r.world.horizon,
+                "threat_level0": r.world.scenario.threat_level,
+                "parameters": r.world.params.flat(),
+            }
+            for r in results
+        ],
+    }
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"output path exists and is not a folder: {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = None
+    if target.exists():
+        backup = target.parent / f".{target.name}.old-{os.getpid()}"
+        os.replace(target, backup)
+    os.replace(staging, target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def write_results(results: list[EnsembleResult], out: Path, settings: dict[str, Any], timeseries: str = "auto") -> Path:
+    """Write every table and the manifest of a run into ``out`` (atomically).
+
+    Args:
+        results: One ensemble per scenario.
+        out: Results folder (replaced if it exists).
+        settings: Run settings for the manifest (seed, runs, steps, engine, ...).
+        timeseries: ``full`` keeps every run's weekly scores, ``summary``
+            only the weekly quantiles, ``auto`` full up to 1,000 runs.
+    """
+    keep_full = timeseries == "full" or (timeseries == "auto" and max(r.runs for r in results) <= AUTO_FULL_RUNS)
+    with atomic_directory(Path(out)) as staging:
+        pd.DataFrame([summary_row(r) for r in results]).to_csv(staging / "summary.csv", index=False)
+        pd.DataFrame([row for r in results for row in member_rows(r)]).to_csv(staging / "members.csv", index=False)
+        pd.concat([attribution_frame(r) for r in results], ignore_index=True).to_parquet(staging / "attribution.parquet", index=False)
+        pd.concat([timeseries_summary_frame(r) for r in results], ignore_index=True).to_parquet(
+            staging / "timeseries_summary.parquet", index=False
+        )
+        if keep_full:
+            pd.concat([timeseries_frame(r) for r in results], ignore_index=True).to_parquet(staging / "timeseries.parquet", index=False)
+        pd.concat([member_timeseries_frame(r) for r in results], ignore_index=True).to_parquet(
+            staging / "member_timeseries.parquet", index=False
+        )
+        events = [row for r in results for row in event_rows(r)]
+        pd.DataFrame(events, columns=["scenario", "week", "type", "target", "issue", "magnitude", "mode", "duration", "probability", "note"]).to_csv(
+            staging / "events.csv", index=False
+        )
+        shutil.copyfile(data_path("positions.csv"), staging / "positions.csv")
+        meta = manifest(results, {**settings, "timeseries": "full" if keep_full else "summary"})
+        (staging / "manifest.json").write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return Path(out)
+
+
+REQUIRED_RUN_FILES = ("manifest.json", "summary.csv", "members.csv", "timeseries_summary.parquet")
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """Read and check a results folder's manifest (any kind)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"results folder not found: {folder}")
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise InputError(f"{folder} is not a cohesion results folder (no manifest.json)")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: corrupt manifest ({exc.msg})") from None
+    fmt = meta.get("format") if isinstance(meta, dict) else None
+    if fmt is None or not str(fmt).startswith("cohesion-"):
+        raise InputError(f"{path}: not a cohesion manifest")
+    if fmt not in (RESULTS_FORMAT, "cohesion-experiment/1"):
+        raise InputError(f"{folder}: results format {fmt!r} is not supported by this version (expected {RESULTS_FORMAT})")
+    return meta

@@ -1,0 +1,79 @@
+"""Running scenarios: validate everything first, then simulate, then write.
+
+This is the library entry point behind ``cohesion run``; the command line only
+parses options and prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from cohesion.engines import ENGINES, simulate
+from cohesion.ensemble import EnsembleResult
+from cohesion.errors import InputError
+from cohesion.results import write_results
+from cohesion.scenarios import expand_scenario_names, load_scenario
+from cohesion.world import World, build_world
+
+
+@dataclass
+class RunRequest:
+    """What to run: scenarios, replicates, horizon, seed, parameter layers, engine."""
+
+    scenarios: list[str]
+    runs: int = 200
+    steps: int | None = None
+    seed: int = 20220127
+    param_layers: list[Mapping[str, Any]] = field(default_factory=list)
+    engine: str | None = None  # None: vectorized for more than one run, else mesa
+
+    def resolved_engine(self) -> str:
+        """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
+        if self.engine is None:
+            return "vectorized" if self.runs > 1 else "mesa"
+        if self.engine not in ENGINES:
+            raise InputError(f"unknown engine {self.engine!r} (known: {', '.join(ENGINES)})")
+        return self.engine
+
+
+def prepare(request: RunRequest) -> list[World]:
+    """Load, merge and validate every scenario before anything runs."""
+    if request.runs < 1:
+        raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
+    if request.steps is not None and request.steps < 1:
+        raise InputError(f"--steps must be at least 1 week, got {request.steps}")
+    if request.seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
+    request.resolved_engine()
+    worlds = []
+    for name in expand_scenario_names(request.scenarios):
+        spec, digest = load_scenario(name)
+        worlds.append(build_world(spec, digest, request.param_layers, horizon=request.steps))
+    names = [w.scenario.name for w in worlds]
+    if len(set(names)) != len(names):
+        raise InputError("two scenario files share one scenario name")
+    return worlds
+
+
+def run(
+    request: RunRequest,
+    out: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    timeseries: str = "auto",
+) -> list[EnsembleResult]:
+    """Validate, simulate every scenario, and write the results folder if ``out`` is given."""
+    worlds = prepare(request)
+    engine = request.resolved_engine()
+    results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+    if out is not None:
+        settings = {
+            "seed": request.seed,
+            "runs": request.runs,
+            "steps": request.steps,
+            "engine": engine,
+            "scenario_arguments": request.scenarios,
+        }
+        write_results(results, Path(out), settings, timeseries=timeseries)
+    return results

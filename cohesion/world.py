@@ -1,0 +1,159 @@
+"""Everything a simulation needs, resolved once from data, parameters and a scenario.
+
+``build_world`` merges and validates the parameter layers, compiles the
+scenario's events against the members and horizon, computes the structural
+drivers, the peer matrix and the initial stances. Both engines take a
+``World``; nothing here imports Mesa.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from cohesion.constants import ISSUES, LEADERS
+from cohesion.core import rule
+from cohesion.core.drivers import Drivers, structural_drivers
+from cohesion.core.environment import CompiledEvent
+from cohesion.core.metrics import Thresholds
+from cohesion.core.peers import capital_distances_km, peer_matrix, shared_groups
+from cohesion.errors import InputError
+from cohesion.inputs import Members, Position, data_path, eu_stance, load_members, load_positions, stance_table
+from cohesion.params import INDEX_WEIGHT_NAMES, MEMBER_PARAM_NAMES, Parameters, build_parameters
+from cohesion.scenarios import ScenarioSpec, compile_events
+
+
+def load_sensitivity() -> np.ndarray:
+    """Issue sensitivities (3, K) to energy, threat and leadership (judged; data/issue_sensitivity.csv)."""
+    with data_path("issue_sensitivity.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["issue"]: r for r in csv.DictReader(handle)}
+    if set(rows) != set(ISSUES):
+        raise InputError("issue_sensitivity.csv must list every issue exactly once")
+    return np.array([[float(rows[k][driver]) for k in ISSUES] for driver in ("energy", "threat", "leadership")])
+
+
+@dataclass(frozen=True)
+class World:
+    """A resolved, validated simulation set-up for one scenario and parameter set."""
+
+    scenario: ScenarioSpec
+    scenario_hash: str
+    members: Members
+    params: Parameters
+    horizon: int
+    drivers: Drivers
+    references: np.ndarray  # (3,)
+    sensitivity: np.ndarray  # (3, K)
+    peer_weights: np.ndarray  # (N, N)
+    leaders: np.ndarray  # (N,) bool
+    initial_stance: np.ndarray  # (N, K)
+    from_article: np.ndarray  # (N, K) bool: initial stance taken from the article
+    eu_line0: np.ndarray  # (K,)
+    events: tuple[CompiledEvent, ...]
+    member_params: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (N,)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """Scoring thresholds and index weights."""
+        p = self.params
+        return Thresholds(
+            p.block_threshold,
+            p.vote_yes_threshold,
+            p.vote_no_threshold,
+            tuple(getattr(p, n) for n in INDEX_WEIGHT_NAMES),  # type: ignore[arg-type]
+        )
+
+    @property
+    def eu_share(self) -> np.ndarray:
+        """EU institutions' share of each member's peer pull at the parameter value, (N,)."""
+        return self.params.eu_weight * self.members.eu_member.astype(float)
+
+
+def initial_stances(
+    drivers: Drivers,
+    references: np.ndarray,
+    sensitivity: np.ndarray,
+    params: Parameters,
+    codes: tuple[str, ...],
+    positions: tuple[Position, ...],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial stances: the article's where it speaks, the week-0 target elsewhere."""
+    parts = rule.target_parts(
+        drivers.energy_dependence,
+        drivers.threat_perception,
+        drivers.leadership_trust,
+        references,
+        sensitivity,
+        params.member_array("energy_weight", codes),
+        params.member_array("threat_weight", codes),
+        params.member_array("leadership_weight", codes),
+        params.baseline_stance,
+    )
+    target = sum(parts)
+    article = stance_table(positions, codes)
+    from_article = ~np.isnan(article)
+    return np.where(from_article, article, target), from_article
+
+
+def build_world(
+    scenario: ScenarioSpec,
+    scenario_hash: str,
+    param_layers: list[Mapping[str, Any]] | None = None,
+    horizon: int | None = None,
+    members: Members | None = None,
+    positions: tuple[Position, ...] | None = None,
+) -> World:
+    """Resolve a scenario and parameter layers into a ``World``.
+
+    Args:
+        scenario: The validated scenario.
+        scenario_hash: SHA-256 of the scenario file (for provenance).
+        param_layers: Sparse parameter mappings applied after the scenario's
+            own ``params`` (e.g. a ``--params`` file, then ``--set`` values).
+        horizon: Weeks to simulate; the scenario's ``weeks`` when None.
+        members: Member data (the shipped data when None).
+        positions: The article's positions (the shipped table when None).
+    """
+    members = members if members is not None else load_members()
+    positions = positions if positions is not None else load_positions()
+    horizon = scenario.weeks if horizon is None else horizon
+    if horizon < 1:
+        raise InputError("the horizon must be at least 1 week")
+    params = build_parameters([scenario.params, *(param_layers or [])], members.codes)
+    drivers = structural_drivers(members)
+    references = np.array(
+        [drivers.energy_dependence.mean(), drivers.threat_perception.mean(), drivers.leadership_trust.mean()]
+    )
+    sensitivity = load_sensitivity()
+    peers = peer_matrix(
+        capital_distances_km(members.capital_lat, members.capital_lon),
+        members.eu_member,
+        shared_groups(members),
+        params.distance_scale_km,
+        params.eu_peer_bonus,
+        params.group_peer_bonus,
+    )
+    x0, from_article = initial_stances(drivers, references, sensitivity, params, members.codes, positions)
+    eu_article = eu_stance(positions)
+    eu_members_mean = x0[members.eu_member].mean(axis=0)
+    eu_line0 = np.where(np.isnan(eu_article), eu_members_mean, eu_article)
+    return World(
+        scenario=scenario,
+        scenario_hash=scenario_hash,
+        members=members,
+        params=params,
+        horizon=horizon,
+        drivers=drivers,
+        references=references,
+        sensitivity=sensitivity,
+        peer_weights=peers,
+        leaders=np.isin(np.array(members.codes), LEADERS),
+        initial_stance=x0,
+        from_article=from_article,
+        eu_line0=eu_line0,
+        events=compile_events(scenario, members, horizon),
+        member_params={name: params.member_array(name, members.codes) for name in MEMBER_PARAM_NAMES},
+    )

@@ -1,0 +1,173 @@
+"""The command line end to end, through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cohesion.constants import ISSUES
+
+SUMMARY_COLUMNS = {"scenario", "cohesion_mean", "cohesion_p05", "cohesion_p95", "consensus_blockers"}
+
+
+def call(cli, *args, cwd=None):
+    return subprocess.run([*cli, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory, cli):
+    base = tmp_path_factory.mktemp("cli")
+    outs = {}
+    for label, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        out = base / label
+        done = call(cli, "run", "baseline", "invasion", "--runs", "12", "--steps", "10", "--seed", seed,
+                    "--set", "DEU.energy_weight=1.5", "--out", str(out), "--quiet")
+        assert done.returncode == 0, done.stderr
+        outs[label] = (out, done)
+    return outs
+
+
+def test_run_writes_every_table(two_runs):
+    out, done = two_runs["a"]
+    assert "baseline" in done.stdout and "invasion" in done.stdout
+    summary = pd.read_csv(out / "summary.csv")
+    assert SUMMARY_COLUMNS <= set(summary.columns)
+    assert list(summary["scenario"]) == ["baseline", "invasion"]
+    members = pd.read_csv(out / "members.csv")
+    assert len(members) == 60 and members["member"].nunique() == 30
+    for column in ("alignment", "alignment_p05", "alignment_p95", *(f"stance_{i}" for i in ISSUES),
+                   "attr_energy", "attr_threat", "attr_leadership", "attr_peers"):
+        assert column in members.columns
+    assert (members["alignment_p05"] <= members["alignment"] + 1e-12).all()
+    assert (members["alignment"] <= members["alignment_p95"] + 1e-12).all()
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert len(series) == 2 * 12 * 11  # scenarios x runs x (weeks + week 0)
+    assert {"scenario", "run", "week", "cohesion_index", "spread", "alignment", "consensus_feasibility",
+            "agreement_index", "polarization"} <= set(series.columns)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["runs"] == 12 and manifest["steps"] == 10
+    assert manifest["cohesion_version"]
+    assert {s["name"] for s in manifest["scenarios"]} == {"baseline", "invasion"}
+    params = manifest["scenarios"][0]["parameters"]
+    assert params["DEU.energy_weight"] == 1.5 and "threat_weight" in params
+    assert all(len(s["sha256"]) == 64 for s in manifest["scenarios"])
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(two_runs):
+    a, b, c = (two_runs[k][0] for k in "abc")
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "summary.csv").read_bytes() != (c / "summary.csv").read_bytes()
+
+
+def test_user_scenario_file_by_path(tmp_path, cli):
+    scenario = tmp_path / "my-scenario.yaml"
+    scenario.write_text(
+        "name: my-scenario\ntitle: Mine\ndescription: d\narticle_basis: a\nweeks: 6\n"
+        "events:\n  - {week: 2, type: gas_supply, target: DEU, magnitude: 1.0}\n"
+    )
+    out = tmp_path / "out"
+    done = call(cli, "run", str(scenario), "--runs", "3", "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(out / "summary.csv")["scenario"].tolist() == ["my-scenario"]
+
+
+def test_params_file(tmp_path, cli):
+    params = tmp_path / "p.yaml"
+    params.write_text("threat_weight: 1.4\nmembers:\n  HRV:\n    anchor_weight: 0.5\n")
+    out = tmp_path / "out"
+    done = call(cli, "run", "baseline", "--runs", "2", "--steps", "5", "--params", str(params), "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    values = json.loads((out / "manifest.json").read_text())["scenarios"][0]["parameters"]
+    assert values["threat_weight"] == 1.4 and values["HRV.anchor_weight"] == 0.5
+
+
+BAD = [
+    (["run", "nope"], "unknown scenario"),
+    (["run", "baseline", "--runs", "-3"], "--runs"),
+    (["run", "baseline", "--runs", "abc"], "--runs"),
+    (["run", "baseline", "--set", "energy_weight=abc"], "not a number"),
+    (["run", "baseline", "--set", "energy_weight=9"], "less than or equal to 3"),
+    (["run", "baseline", "--set", "no_such_param=1"], "unknown parameter"),
+    (["run", "baseline", "--set", "XYZ.energy_weight=1"], "unknown member code"),
+    (["run", "baseline", "--engine", "warp"], "unknown engine"),
+    (["run", "baseline", "--steps", "0"], "--steps"),
+    (["run", "baseline", "--params", "missing.yaml"], "parameter file not found"),
+    (["positions", "--format", "xml"], "--format"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_gives_one_error_line_and_exit_2(args, message, tmp_path, cli):
+    out = tmp_path / "out"
+    full = [*args, "--out", str(out)] if args[0] == "run" else args
+    done = call(cli, *full, cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert message in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir()), "partial results left behind"
+
+
+def test_bad_yaml_files_give_one_error_line(tmp_path, cli):
+    bad_params = tmp_path / "bad.yaml"
+    bad_params.write_text("energy_weight: [1,\n")
+    bad_scenario = tmp_path / "bad-scenario.yaml"
+    bad_scenario.write_text("name: x\ntitle: t\ndescription: d\narticle_basis: a\nextra: 1\n")
+    for args in (["run", "baseline", "--params", str(bad_params)], ["run", str(bad_scenario)]):
+        done = call(cli, *args, "--out", str(tmp_path / "o"))
+        assert done.returncode == 2 and done.stderr.startswith("error: ") and len(done.stderr.splitlines()) == 1
+
+
+def test_a_failed_run_leaves_existing_results_untouched(tmp_path, cli):
+    out = tmp_path / "results"
+    assert call(cli, "run", "baseline", "--runs", "2", "--steps", "5", "--out", str(out), "--quiet").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    done = call(cli, "run", "baseline", "--set", "energy_weight=-1", "--out", str(out))
+    assert done.returncode == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_info_commands(cli):
+    listing = call(cli, "scenarios")
+    assert listing.returncode == 0 and "intel-discredited" in listing.stdout
+    positions = call(cli, "positions", "--format", "csv")
+    assert positions.returncode == 0
+    from io import StringIO
+
+    table = pd.read_csv(StringIO(positions.stdout))
+    assert len(table) >= 15 and {"actor", "speaks_for", "issue", "stance", "quote"} <= set(table.columns)
+    params = call(cli, "params", "--format", "csv")
+    frame = pd.read_csv(StringIO(params.stdout))
+    assert {"name", "default", "min", "max", "unit", "meaning"} <= set(frame.columns)
+    assert "energy_weight" in set(frame["name"])
+    assert call(cli, "members").returncode == 0
+
+
+def test_every_command_has_help_text(cli):
+    from cohesion.cli import _register, app
+
+    _register()
+    import typer
+
+    group = typer.main.get_command(app)
+    assert group.commands, "no commands registered"
+    for name, command in group.commands.items():
+        assert (command.help or "").strip(), f"{name} has no help text"
+        done = call(cli, name, "--help")
+        assert done.returncode == 0 and "Usage" in done.stdout, name
+
+
+def test_python_dash_m_works():
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cohesion", "scenarios"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "baseline" in done.stdout

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
-from cohesion.core.metrics import blocking, cohesion_scores, member_alignment
+from cohesion.core.rule import full_components
+from cohesion.core.metrics import member_alignment, score_details
 from cohesion.world import World
 
 
@@ -51,10 +52,11 @@ class Recorder:
     def __init__(self, world: World, runs: int):
         n, k, t = world.members.n, len(ISSUES), world.horizon
         self.world = world
+        self.thresholds = world.thresholds
         self.runs = runs
         self.run_metrics = np.empty((runs, t + 1, len(RUN_METRICS)))
         self.horizon_stance = np.empty((runs, n, k))
-        self.component_sum = np.zeros((len(COMPONENTS), n, k))
+        self.tracked_sum = np.zeros((len(COMPONENTS) - 1, n, k))
         self.blocker_count = np.zeros((t + 1, n, k))
         self.alignment_sum = np.zeros((t + 1, n))
         self.stance_sum = np.zeros((t + 1, n, k))
@@ -62,16 +64,18 @@ class Recorder:
     def record(self, runs: slice, week: int, stance: np.ndarray) -> None:
         """Record the stances (r, N, K) of the runs in ``runs`` at ``week``."""
         world = self.world
-        scores = cohesion_scores(stance, world.leaders, world.thresholds)
-        self.run_metrics[runs, week, :] = np.stack([scores[m] for m in RUN_METRICS], axis=-1)
-        self.blocker_count[week] += blocking(stance, world.params.block_threshold).sum(axis=0)
-        self.alignment_sum[week] += member_alignment(stance, world.leaders).sum(axis=0)
+        scores, alignment, blocks = score_details(stance, world.leaders, self.thresholds)
+        for m, name in enumerate(RUN_METRICS):
+            self.run_metrics[runs, week, m] = scores[name]
+        self.blocker_count[week] += blocks.sum(axis=0)
+        self.alignment_sum[week] += alignment.sum(axis=0)
         self.stance_sum[week] += stance.sum(axis=0)
 
-    def finish(self, runs: slice, stance: np.ndarray, components: np.ndarray) -> None:
-        """Record the horizon state of the runs in ``runs``."""
+    def finish(self, runs: slice, stance: np.ndarray, tracked_sum: np.ndarray) -> None:
+        """Record the horizon stances (r, N, K) of the runs in ``runs`` and the sum over them of
+        the tracked attribution components (6, N, K)."""
         self.horizon_stance[runs] = stance
-        self.component_sum += components.sum(axis=0)
+        self.tracked_sum += tracked_sum
 
     def result(self, seed: int, engine: str) -> EnsembleResult:
         """The finished record."""
@@ -81,7 +85,7 @@ class Recorder:
             engine=engine,
             run_metrics=self.run_metrics,
             horizon_stance=self.horizon_stance,
-            component_mean=self.component_sum / self.runs,
+            component_mean=full_components(self.tracked_sum / self.runs, self.horizon_stance.mean(axis=0)),
             blocker_share=self.blocker_count / self.runs,
             alignment_mean=self.alignment_sum / self.runs,
             stance_mean=self.stance_sum / self.runs,

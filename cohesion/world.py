@@ -81,18 +81,16 @@ def initial_stances(
     positions: tuple[Position, ...],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Initial stances: the article's where it speaks, the week-0 target elsewhere."""
-    parts = rule.target_parts(
+    terms = rule.driver_terms(
         drivers.energy_dependence,
         drivers.threat_perception,
         drivers.leadership_trust,
         references,
-        sensitivity,
         params.member_array("energy_weight", codes),
         params.member_array("threat_weight", codes),
         params.member_array("leadership_weight", codes),
-        params.baseline_stance,
     )
-    target = sum(parts)
+    target = rule.target_stance(terms, sensitivity, params.baseline_stance)
     article = stance_table(positions, codes)
     from_article = ~np.isnan(article)
     return np.where(from_article, article, target), from_article

@@ -67,4 +67,4 @@ def test_mesa_model_is_a_real_mesa_model():
     assert model.steps == 1 and model.week == 1
     assert not np.array_equal(before, germany.stance)
     # the agents' components always add up to their stance
-    np.testing.assert_allclose(germany.components.sum(axis=1), germany.stance, atol=1e-12)
+    np.testing.assert_allclose(model.components().sum(axis=0), model.stance_matrix()[0], atol=1e-12)

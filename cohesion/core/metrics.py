@@ -76,31 +76,71 @@ def agreement_index(stance: np.ndarray, yes: float, no: float) -> np.ndarray:
     return ((top - 0.5 * (total - top)) / total).mean(axis=-1)
 
 
-def bipolarization(stance: np.ndarray) -> np.ndarray:
+def bipolarization(stance: np.ndarray, issue_major: np.ndarray | None = None) -> np.ndarray:
     """Bloc polarization per issue, averaged over issues, in [0, 1].
 
     Members are split into the two blocs that minimise the within-bloc sum of
     squares (optimal 1-D two-means, found exactly over sorted stances); the
     score is ``4 n1 n2 / N^2 * |mean2 - mean1|``: 1 for two equal blocs at 0
-    and 1, 0 when all agree.
+    and 1, 0 when all agree. ``issue_major`` may pass the stances already
+    transposed to (..., K, N).
     """
-    x = np.sort(stance, axis=-2)
-    n = x.shape[-2]
-    left_n = np.arange(1, n, dtype=float)[:, None]  # split after position s: (N-1, 1)
+    x = np.sort(np.swapaxes(stance, -1, -2) if issue_major is None else issue_major, axis=-1)  # (..., K, N)
+    n = x.shape[-1]
+    left_n = np.arange(1, n, dtype=float)  # split after position s: (N-1,)
     right_n = n - left_n
-    csum = np.cumsum(x, axis=-2)
-    total = csum[..., -1:, :]
-    left_sum = csum[..., :-1, :]
-    right_sum = total - left_sum
-    left_mean = left_sum / left_n
-    right_mean = right_sum / right_n
-    # Within-bloc SS = sum x^2 - n1 m1^2 - n2 m2^2; the first term is the same for every split.
-    between = left_n * left_mean**2 + right_n * right_mean**2
-    best = np.argmax(between, axis=-2)[..., None, :]
-    gap = np.take_along_axis(right_mean - left_mean, best, axis=-2)[..., 0, :]
-    n1 = np.take_along_axis(np.broadcast_to(left_n, between.shape), best, axis=-2)[..., 0, :]
+    csum = np.cumsum(x, axis=-1)
+    left_sum = csum[..., :-1]
+    right_sum = csum[..., -1:] - left_sum
+    # Within-bloc SS = sum x^2 - n1 m1^2 - n2 m2^2; the first term is the same for every split,
+    # so the best split maximises n1 m1^2 + n2 m2^2 = S1^2 / n1 + S2^2 / n2.
+    between = left_sum**2 / left_n + right_sum**2 / right_n
+    best = np.argmax(between, axis=-1)[..., None]
+    n1 = left_n[best[..., 0]]
+    s1 = np.take_along_axis(left_sum, best, axis=-1)[..., 0]
+    s2 = np.take_along_axis(right_sum, best, axis=-1)[..., 0]
+    gap = s2 / (n - n1) - s1 / n1
     score = 4.0 * n1 * (n - n1) / n**2 * np.abs(gap)
     return score.mean(axis=-1)
+
+
+def score_details(
+    stance: np.ndarray, leaders: np.ndarray, thresholds: Thresholds
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The scores plus the member alignment (..., N) and blocking (..., N, K) behind them.
+
+    Computes the same formulas as the single-score functions above, on one
+    issue-major copy of the stances (members on the last, contiguous axis),
+    which is what makes recording every week of large ensembles cheap.
+    """
+    xt = np.ascontiguousarray(np.swapaxes(stance, -1, -2))  # (..., K, N)
+    n = xt.shape[-1]
+    line = xt[..., leaders].mean(axis=-1)  # (..., K)
+    alignment_members = 1.0 - np.abs(xt - line[..., None]).mean(axis=-2)  # (..., N)
+    spread = 1.0 - xt.std(axis=-1).mean(axis=-1) / MAX_STD
+    blocks_t = xt < thresholds.block_threshold  # (..., K, N)
+    feasibility = (~blocks_t.any(axis=-1)).mean(axis=-1)
+    blockers = blocks_t.any(axis=-2).sum(axis=-1).astype(float)
+    yes = np.count_nonzero(xt >= thresholds.vote_yes_threshold, axis=-1)
+    no = np.count_nonzero(xt < thresholds.vote_no_threshold, axis=-1)
+    top = np.maximum(np.maximum(yes, no), n - yes - no)
+    agreement = ((top - 0.5 * (n - top)) / n).mean(axis=-1)
+    polarization = bipolarization(stance, issue_major=xt)
+    w = thresholds.weights
+    index = 100.0 * (
+        w[0] * spread + w[1] * alignment_members.mean(axis=-1) + w[2] * feasibility + w[3] * agreement
+        + w[4] * (1.0 - polarization)
+    )
+    scores = {
+        "cohesion_index": index,
+        "spread": spread,
+        "alignment": alignment_members.mean(axis=-1),
+        "consensus_feasibility": feasibility,
+        "agreement_index": agreement,
+        "polarization": polarization,
+        "consensus_blockers": blockers,
+    }
+    return scores, alignment_members, np.swapaxes(blocks_t, -1, -2)
 
 
 def cohesion_scores(stance: np.ndarray, leaders: np.ndarray, thresholds: Thresholds) -> dict[str, np.ndarray]:
@@ -109,22 +149,4 @@ def cohesion_scores(stance: np.ndarray, leaders: np.ndarray, thresholds: Thresho
     ``index = 100 (w_s spread + w_a alignment + w_f feasibility + w_g agreement
     + w_p (1 - polarization))``.
     """
-    blocks = blocking(stance, thresholds.block_threshold)
-    spread = spread_score(stance)
-    alignment = member_alignment(stance, leaders).mean(axis=-1)
-    feasibility = consensus_feasibility(blocks)
-    agreement = agreement_index(stance, thresholds.vote_yes_threshold, thresholds.vote_no_threshold)
-    polarization = bipolarization(stance)
-    w = thresholds.weights
-    index = 100.0 * (
-        w[0] * spread + w[1] * alignment + w[2] * feasibility + w[3] * agreement + w[4] * (1.0 - polarization)
-    )
-    return {
-        "cohesion_index": index,
-        "spread": spread,
-        "alignment": alignment,
-        "consensus_feasibility": feasibility,
-        "agreement_index": agreement,
-        "polarization": polarization,
-        "consensus_blockers": consensus_blockers(blocks).astype(float),
-    }
+    return score_details(stance, leaders, thresholds)[0]

@@ -41,43 +41,63 @@ def perceive(
     return energy, threat, trust
 
 
-def target_parts(
+def driver_terms(
     energy: np.ndarray,
     threat: np.ndarray,
     trust: np.ndarray,
     references: np.ndarray,
-    sensitivity: np.ndarray,
     energy_weight: np.ndarray,
     threat_weight: np.ndarray,
     leadership_weight: np.ndarray,
-    baseline_stance: float | np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The target stance split into baseline, energy, threat and leadership parts.
+) -> np.ndarray:
+    """Each driver's push on the target before issue sensitivities, (..., N, 3).
 
-    ``x*_ik = clip(b - wE_i sE_k (1 - T_i) (E_i - E_ref) + wT_i sT_k (T_i - T_ref)
-    + wL_i sL_k (L_i - L_ref), 0, 1)``. The factor ``(1 - T_i)`` is the
-    securitization of energy: the more threatened a member feels, the more it
-    reads its dependence as a vulnerability to remove rather than an interest
-    to protect. Any clipping is booked to the baseline part, so the four parts
-    always sum to the target.
+    ``(-wE_i (1 - T_i) (E_i - E_ref), wT_i (T_i - T_ref), wL_i (L_i - L_ref))``.
+    The factor ``(1 - T_i)`` is the securitization of energy: the more
+    threatened a member feels, the more it reads its dependence as a
+    vulnerability to remove rather than an interest to protect.
+    """
+    return np.stack(
+        [
+            -energy_weight * (1.0 - threat) * (energy - references[0]),
+            threat_weight * (threat - references[1]),
+            leadership_weight * (trust - references[2]),
+        ],
+        axis=-1,
+    )
+
+
+def target_stance(terms: np.ndarray, sensitivity: np.ndarray, baseline_stance: float) -> np.ndarray:
+    """The target stance ``x*_ik = clip(b + sum_d term_id * s_dk, 0, 1)``, (..., N, K).
 
     Args:
-        energy, threat, trust: Effective drivers, (..., N).
-        references: Alliance means (E_ref, T_ref, L_ref) of the structural drivers.
-        sensitivity: (3, K) issue sensitivities to energy, threat, leadership.
-        energy_weight, threat_weight, leadership_weight: (..., N) weights.
-        baseline_stance: Scalar or (R,) target of an average member.
+        terms: (..., N, 3) driver terms from ``driver_terms``.
+        sensitivity: (3, K) issue sensitivities to energy, threat and leadership.
+        baseline_stance: Target of a member with alliance-average drivers.
+    """
+    target = (terms.reshape(-1, terms.shape[-1]) @ sensitivity).reshape(terms.shape[:-1] + sensitivity.shape[-1:])
+    target += baseline_stance
+    return np.clip(target, 0.0, 1.0, out=target)
+
+
+def target_parts(terms: np.ndarray, target: np.ndarray, sensitivity: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The target split into baseline, energy, threat and leadership parts, averaged over runs.
+
+    The driver parts are ``term_id * s_dk``; the baseline part is the rest, so
+    it carries any clipping and the four parts sum to the target exactly. The
+    split is linear, so averaging over the leading run axis first is exact.
+
+    Args:
+        terms: (R, N, 3) driver terms.
+        target: (R, N, K) target stances.
+        sensitivity: (3, K) issue sensitivities.
 
     Returns:
-        Four arrays (..., N, K) that sum to the target.
+        Four (N, K) arrays: baseline, energy, threat and leadership parts.
     """
-    e_part = -(energy_weight * (1.0 - threat) * (energy - references[0]))[..., None] * sensitivity[0]
-    t_part = (threat_weight * (threat - references[1]))[..., None] * sensitivity[1]
-    l_part = (leadership_weight * (trust - references[2]))[..., None] * sensitivity[2]
-    base = np.asarray(baseline_stance, dtype=float)
-    base = base.reshape(base.shape + (1,) * (e_part.ndim - base.ndim)) if base.ndim else base
-    target = np.clip(base + e_part + t_part + l_part, 0.0, 1.0)
-    return target - e_part - t_part - l_part, e_part, t_part, l_part
+    mean_terms = terms.mean(axis=0)
+    drivers = [mean_terms[:, d, None] * sensitivity[d] for d in range(3)]
+    return (target.mean(axis=0) - drivers[0] - drivers[1] - drivers[2], *drivers)
 
 
 def peer_mean(
@@ -103,9 +123,9 @@ def peer_mean(
     return (1.0 - share) * neighbours + share * eu_line[:, None, :]
 
 
-def update(
-    components: np.ndarray,
-    target: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+def update_stance(
+    stance: np.ndarray,
+    target: np.ndarray,
     peer: np.ndarray,
     anchor: np.ndarray,
     adjustment_rate: np.ndarray,
@@ -113,38 +133,83 @@ def update(
     anchor_weight: np.ndarray,
     shock: np.ndarray | float,
     noise: np.ndarray | float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One week: move each component towards its pull, then clip the stance.
+) -> np.ndarray:
+    """One week of the decision rule.
 
-    ``x(t+1) = (1 - lam) x(t) + lam [a_own x* + a_peer p + a_anchor x0] + shock + eps``
-    with ``a_own = 1 - a_peer - a_anchor``. Each component follows the same
-    recursion with its own pull, so the components always sum to the stance;
-    clipping to [0, 1] is booked to the shocks component.
+    ``x(t+1) = clip((1 - lam) x(t) + lam [a_own x* + a_peer p + a_anchor x0] + shock + eps, 0, 1)``
+    with ``a_own = 1 - a_peer - a_anchor``.
 
     Args:
-        components: (R, C, N, K) current components.
-        target: The four target parts from ``target_parts``.
+        stance: (R, N, K) stances this week.
+        target: (R, N, K) target stances ``x*`` (the sum of ``target_parts``).
         peer: (R, N, K) peer targets.
-        anchor: (N, K) or (R, N, K) initial stances.
+        anchor: (N, K) initial stances.
         adjustment_rate, peer_weight, anchor_weight: (..., N) member parameters.
         shock: (R, N, K) scheduled stance shocks this week (or 0).
         noise: (R, N, K) noise this week, already scaled (or 0).
 
     Returns:
-        New components (R, C, N, K) and new stance (R, N, K).
+        Next week's stances (R, N, K).
     """
     lam = adjustment_rate[..., None]
     a_peer = peer_weight[..., None]
     a_anchor = anchor_weight[..., None]
-    a_own = 1.0 - a_peer - a_anchor
-    keep = 1.0 - lam
-    new = np.empty(np.broadcast_shapes(components.shape, (1, len(COMPONENTS)) + peer.shape[1:]))
-    for index, part in zip((BASELINE, ENERGY, THREAT, LEADERSHIP), target):
-        new[:, index] = keep * components[:, index] + lam * a_own * part
-    new[:, PEERS] = keep * components[:, PEERS] + lam * a_peer * peer
-    new[:, ANCHOR] = keep * components[:, ANCHOR] + lam * a_anchor * anchor
-    new[:, SHOCKS] = keep * components[:, SHOCKS] + shock + noise
-    raw = new.sum(axis=1)
-    stance = np.clip(raw, 0.0, 1.0)
-    new[:, SHOCKS] += stance - raw
-    return new, stance
+    raw = (1.0 - lam) * stance
+    raw += (lam * (1.0 - a_peer - a_anchor)) * target
+    raw += (lam * a_peer) * peer
+    raw += (lam * a_anchor) * anchor
+    raw += noise
+    if not np.isscalar(shock):
+        raw += shock
+    return np.clip(raw, 0.0, 1.0, out=raw)
+
+
+#: Components that follow their own recursion; the shocks component is the remainder.
+TRACKED = (BASELINE, ENERGY, THREAT, LEADERSHIP, PEERS, ANCHOR)
+
+
+def update_attribution(
+    tracked: np.ndarray,
+    target: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    peer: np.ndarray,
+    anchor: np.ndarray,
+    adjustment_rate: np.ndarray,
+    peer_weight: np.ndarray,
+    anchor_weight: np.ndarray,
+) -> np.ndarray:
+    """One week of the attribution bookkeeping.
+
+    Each tracked component follows the stance recursion with only its own pull:
+    ``C_c(t+1) = (1 - lam) C_c(t) + lam a_own x*_c`` for the four target parts,
+    ``C_peers(t+1) = (1 - lam) C_peers(t) + lam a_peer p`` and
+    ``C_anchor(t+1) = (1 - lam) C_anchor(t) + lam a_anchor x0``. The shocks
+    component (noise, stance shocks, clipping) is the remainder
+    ``x - sum_c C_c``, so the components always sum to the stance. The
+    recursion is linear with member-level rates, so it may be applied to
+    stances averaged over runs.
+
+    Args:
+        tracked: (6, N, K) components in ``TRACKED`` order.
+        target: The four target parts (N, K) from ``target_parts``.
+        peer: (N, K) peer targets averaged over runs.
+        anchor: (N, K) initial stances.
+        adjustment_rate, peer_weight, anchor_weight: (N,) member parameters.
+
+    Returns:
+        The tracked components one week later.
+    """
+    lam = adjustment_rate[..., None]
+    a_peer = peer_weight[..., None]
+    a_anchor = anchor_weight[..., None]
+    own = lam * (1.0 - a_peer - a_anchor)
+    new = tracked * (1.0 - lam)
+    for index, part in enumerate(target):
+        new[index] += own * part
+    new[4] += (lam * a_peer) * peer
+    new[5] += (lam * a_anchor) * anchor
+    return new
+
+
+def full_components(tracked: np.ndarray, stance: np.ndarray) -> np.ndarray:
+    """All components (C, ..., N, K): the tracked ones plus the shocks remainder."""
+    return np.concatenate([tracked, (stance - tracked.sum(axis=0))[None]], axis=0)

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from cohesion.constants import COMPONENTS, ISSUES
+from cohesion.constants import ISSUES
 from cohesion.core import rule
 from cohesion.core.environment import Realization, draw_realization, environment_at
 from cohesion.ensemble import EnsembleResult, Recorder
@@ -63,8 +63,9 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
     rows = slice(first, first + count)
     n, k = world.members.n, len(ISSUES)
     stance = np.broadcast_to(world.initial_stance, (count, n, k)).copy()
-    components = np.zeros((count, len(COMPONENTS), n, k))
-    components[:, rule.ANCHOR] = stance
+    # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
+    tracked = np.zeros((len(rule.TRACKED), n, k))
+    tracked[rule.ANCHOR] = world.initial_stance
     recorder.record(rows, 0, stance)
     eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
@@ -82,15 +83,19 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
             params.gas_salience_gain,
             params.threat_escalation_gain,
         )
-        parts = rule.target_parts(
-            energy, threat, trust, world.references, world.sensitivity,
-            mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"], params.baseline_stance,
+        terms = rule.driver_terms(
+            energy, threat, trust, world.references, mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"]
         )
+        target = rule.target_stance(terms, world.sensitivity, params.baseline_stance)
         peer = rule.peer_mean(world.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member)
-        components, stance = rule.update(
-            components, parts, peer, world.initial_stance,
+        tracked = rule.update_attribution(
+            tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
+            mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
+        )
+        stance = rule.update_stance(
+            stance, target, peer, world.initial_stance,
             mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             env.stance_shock, noise[:, week - 1],
         )
         recorder.record(rows, week, stance)
-    recorder.finish(rows, stance, components)
+    recorder.finish(rows, stance, tracked * count)

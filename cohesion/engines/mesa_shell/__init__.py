@@ -19,7 +19,7 @@ def simulate_mesa(world: World, runs: int, seed: int, progress: Callable[[int], 
         for week in range(1, world.horizon + 1):
             model.step()
             recorder.record(rows, week, model.stance_matrix())
-        recorder.finish(rows, model.stance_matrix(), model.components())
+        recorder.finish(rows, model.stance_matrix(), model.components()[:-1])
         if progress is not None:
             progress(1)
     return recorder.result(seed, "mesa")

@@ -39,8 +39,8 @@ class MemberAgent(mesa.Agent):
         self.peer_row = world.peer_weights[row]
         self.anchor = world.initial_stance[row]
         self.stance = world.initial_stance[row][None].copy()  # (1, 1, K)
-        self.components = np.zeros((1, len(rule.COMPONENTS), 1, self.anchor.shape[-1]))
-        self.components[:, rule.ANCHOR] = self.stance
+        self.tracked = np.zeros((len(rule.TRACKED), 1, self.anchor.shape[-1]))
+        self.tracked[rule.ANCHOR] = self.stance
         self.perceived: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._staged: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -65,21 +65,27 @@ class MemberAgent(mesa.Agent):
         world = self.model.world
         row = slice(self.index, self.index + 1)
         energy, threat, trust = self.perceived
-        parts = rule.target_parts(
-            energy, threat, trust, world.references, world.sensitivity,
+        terms = rule.driver_terms(
+            energy, threat, trust, world.references,
             self.params["energy_weight"], self.params["threat_weight"], self.params["leadership_weight"],
-            world.params.baseline_stance,
         )
+        target = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
         eu_share = env.eu_weight[:, None] * float(self.eu_member)
         peer = rule.peer_mean(self.peer_row, alliance_stance, env.eu_line, eu_share)
         shock = env.stance_shock if np.isscalar(env.stance_shock) else env.stance_shock[:, row]
-        self._staged = rule.update(
-            self.components, parts, peer, self.anchor,
-            self.params["adjustment_rate"], self.params["peer_weight"], self.params["anchor_weight"],
-            shock, noise[:, row],
+        mp = self.params
+        self._staged = (
+            rule.update_attribution(
+                self.tracked, rule.target_parts(terms, target, world.sensitivity), peer[0], self.anchor,
+                mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
+            ),
+            rule.update_stance(
+                self.stance, target, peer, self.anchor,
+                mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"], shock, noise[:, row],
+            ),
         )
 
     def commit(self) -> None:
         """Adopt the staged stance."""
-        self.components, self.stance = self._staged
+        self.tracked, self.stance = self._staged
         self._staged = None

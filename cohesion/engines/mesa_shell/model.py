@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from cohesion.constants import ISSUES
+from cohesion.core import rule
 from cohesion.core.environment import Realization, draw_realization, environment_at
 from cohesion.engines.mesa_shell.agents import MemberAgent
 from cohesion.seeding import stream
@@ -36,8 +37,9 @@ class AllianceModel(mesa.Model):
         return np.concatenate([agent.stance for agent in self.members], axis=1)
 
     def components(self) -> np.ndarray:
-        """Attribution components of all members, (1, C, N, K)."""
-        return np.concatenate([agent.components for agent in self.members], axis=2)
+        """Attribution components of all members, (C, N, K); they sum to the stances."""
+        tracked = np.concatenate([agent.tracked for agent in self.members], axis=1)
+        return rule.full_components(tracked, self.stance_matrix()[0])
 
     def step(self) -> None:
         """Advance one week: environment, perception, simultaneous decisions."""

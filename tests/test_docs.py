@@ -1,0 +1,49 @@
+"""docs/model.md agrees with the code: every parameter with its default, every event type."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cohesion.constants import ISSUES
+from cohesion.core.environment import EVENT_TYPES
+from cohesion.params import PARAM_SPECS
+from cohesion.world import load_sensitivity
+
+MODEL_DOC = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("spec", PARAM_SPECS, ids=lambda s: s.name)
+def test_every_parameter_is_documented_with_its_default_and_range(spec):
+    row = re.search(rf"^\| `{spec.name}` \| ([^|]+) \| \[([^,]+), ([^\]]+)\] \|", MODEL_DOC, re.MULTILINE)
+    assert row, f"{spec.name} missing from the parameter table"
+    assert float(row.group(1)) == spec.default
+    assert (float(row.group(2)), float(row.group(3))) == (spec.low, spec.high)
+
+
+@pytest.mark.parametrize("kind", sorted(EVENT_TYPES))
+def test_every_event_type_is_documented(kind):
+    assert f"| `{kind}` |" in MODEL_DOC
+
+
+def test_issue_sensitivity_table_matches_data():
+    sensitivity = load_sensitivity()
+    for k, issue in enumerate(ISSUES):
+        row = re.search(rf"^\| {issue} \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", MODEL_DOC, re.MULTILINE)
+        assert row, issue
+        assert [float(v) for v in row.groups()] == pytest.approx(list(sensitivity[:, k]))
+
+
+def test_driver_formulas_in_the_doc_use_the_code_constants():
+    from cohesion.core import drivers as d
+
+    threat = (f"{d.THREAT_BORDER_WEIGHT:.2f} B_i + {d.THREAT_PROXIMITY_WEIGHT:.2f} Prox_i + "
+              f"{d.THREAT_DEFENCE_WEIGHT:.2f} Def_i + {d.THREAT_ENLARGEMENT_WEIGHT:.2f} Enl_i")
+    trust = (f"{d.TRUST_BASE:.2f} + {d.TRUST_IRAQ_COMBAT:.2f} Iraq_i + {d.TRUST_IRAQ_TROOPS:.2f} Troops_i + "
+             f"{d.TRUST_US_PRESENCE:.2f} US_i")
+    energy = f"{1 - d.OIL_WEIGHT:g} g_i + {d.OIL_WEIGHT:g} o_i + {d.ENERGY_PROJECT_BONUS:g} P_i"
+    for formula in (threat, trust, energy):
+        assert formula in MODEL_DOC, formula
+    assert f"exp(-(d_i - {d.PROXIMITY_NEAR_KM:.0f} km) / {d.PROXIMITY_SCALE_KM:.0f} km)" in MODEL_DOC

@@ -171,3 +171,18 @@ def test_python_dash_m_works():
 
     done = subprocess.run([sys.executable, "-m", "cohesion", "scenarios"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "baseline" in done.stdout
+
+
+def test_explain_reads_saved_attribution(two_runs, cli):
+    out, _ = two_runs["a"]
+    done = call(cli, "explain", "DEU", "--results", str(out), "--scenario", "invasion")
+    assert done.returncode == 0, done.stderr
+    attribution = pd.read_parquet(out / "attribution.parquet")
+    germany = attribution[(attribution.scenario == "invasion") & (attribution.member == "DEU")]
+    stance = germany[germany.issue == "sanctions"]["value"].sum()
+    assert f"{stance:.2f}" in done.stdout
+    members = pd.read_csv(out / "members.csv")
+    row = members[(members.scenario == "invasion") & (members.member == "DEU")].iloc[0]
+    assert stance == pytest.approx(row["stance_sanctions"], abs=1e-9)
+    bad = call(cli, "explain", "DEU", "--results", str(out), "--scenario", "nope")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: scenario 'nope'")

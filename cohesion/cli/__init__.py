@@ -25,7 +25,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cohesion.cli import info, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import explain, info, run  # noqa: F401  (commands register on import)
 
     try:
         from cohesion.cli import report  # noqa: F401

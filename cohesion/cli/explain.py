@@ -1,0 +1,46 @@
+"""``cohesion explain``: why a member stands where it does, from saved results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cohesion.cli import app
+from cohesion.errors import InputError
+
+
+@app.command()
+def explain(
+    member: str = typer.Argument(..., help="ISO3 code of the member, e.g. DEU."),
+    results: Path = typer.Option(Path("results/latest"), "--results", help="Results folder of 'cohesion run'."),
+    scenario: str = typer.Option("baseline", "--scenario", help="Scenario in that folder."),
+) -> None:
+    """Split a member's horizon stance on each issue into energy, threat, leadership, peer and other parts."""
+    import pandas as pd
+
+    from cohesion.constants import COMPONENTS, ISSUES
+    from cohesion.results import read_manifest
+
+    read_manifest(results)
+    path = results / "attribution.parquet"
+    if not path.is_file():
+        raise InputError(f"{results} has no attribution.parquet (not a 'cohesion run' results folder?)")
+    frame = pd.read_parquet(path)
+    if scenario not in set(frame["scenario"]):
+        raise InputError(f"scenario {scenario!r} is not in {results} (has: {', '.join(sorted(set(frame['scenario'])))})")
+    rows = frame[(frame["scenario"] == scenario) & (frame["member"] == member)]
+    if rows.empty:
+        raise InputError(f"unknown member code {member!r}")
+    wide = rows.pivot(index="issue", columns="component", values="value").reindex(index=list(ISSUES), columns=list(COMPONENTS))
+    table = Table(title=f"{member} in {scenario}: stance at the horizon and what makes it (mean over runs)")
+    table.add_column("issue")
+    table.add_column("stance", justify="right")
+    for component in COMPONENTS:
+        table.add_column(component, justify="right")
+    for issue, values in wide.iterrows():
+        table.add_row(issue, f"{values.sum():.2f}", *(f"{v:+.2f}" for v in values))
+    Console(width=max(Console().width, 110)).print(table)
+    print("1 = the U.S.-UK line. Parts add up to the stance; see docs/model.md section 4.5.")

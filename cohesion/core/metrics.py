@@ -87,20 +87,17 @@ def bipolarization(stance: np.ndarray, issue_major: np.ndarray | None = None) ->
     """
     x = np.sort(np.swapaxes(stance, -1, -2) if issue_major is None else issue_major, axis=-1)  # (..., K, N)
     n = x.shape[-1]
-    left_n = np.arange(1, n, dtype=float)  # split after position s: (N-1,)
-    right_n = n - left_n
+    left_n = np.arange(1, n, dtype=float)  # split after sorted position s: bloc sizes n1 = 1..N-1
     csum = np.cumsum(x, axis=-1)
-    left_sum = csum[..., :-1]
-    right_sum = csum[..., -1:] - left_sum
-    # Within-bloc SS = sum x^2 - n1 m1^2 - n2 m2^2; the first term is the same for every split,
-    # so the best split maximises n1 m1^2 + n2 m2^2 = S1^2 / n1 + S2^2 / n2.
-    between = left_sum**2 / left_n + right_sum**2 / right_n
-    best = np.argmax(between, axis=-1)[..., None]
-    n1 = left_n[best[..., 0]]
-    s1 = np.take_along_axis(left_sum, best, axis=-1)[..., 0]
-    s2 = np.take_along_axis(right_sum, best, axis=-1)[..., 0]
-    gap = s2 / (n - n1) - s1 / n1
-    score = 4.0 * n1 * (n - n1) / n**2 * np.abs(gap)
+    mean = csum[..., -1:] / n
+    # With D = S1 - n1 * mean (S1 the sum of the lower bloc), the between-bloc sum of squares is
+    # N D^2 / (n1 n2), so the best split maximises D^2 / (n1 n2); and |mean2 - mean1| = N |D| / (n1 n2),
+    # so the score 4 n1 n2 / N^2 |mean2 - mean1| equals 4 |D| / N.
+    deviation = csum[..., :-1] - left_n * mean
+    objective = deviation * deviation
+    objective *= 1.0 / (left_n * (n - left_n))
+    best = np.argmax(objective, axis=-1)[..., None]
+    score = (4.0 / n) * np.abs(np.take_along_axis(deviation, best, axis=-1)[..., 0])
     return score.mean(axis=-1)
 
 

@@ -19,8 +19,8 @@ from cohesion.ensemble import EnsembleResult, Recorder
 from cohesion.seeding import stream
 from cohesion.world import World
 
-#: Upper bound on the noise drawn ahead for one chunk (floats), about 128 MB.
-NOISE_BUDGET = 16_000_000
+#: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
+NOISE_BUDGET = 32_000_000
 
 
 def chunk_size(world: World, runs: int) -> int:
@@ -33,11 +33,11 @@ def draw_chunk(world: World, seed: int, first: int, count: int) -> tuple[np.ndar
     """Each run's noise (count, T, N, K) and event realization, from its own streams."""
     name = world.scenario.name
     shape = (world.horizon, world.members.n, len(ISSUES))
-    noise = np.empty((count,) + shape)
+    noise = np.empty((count,) + shape, dtype=np.float32)
     occurs = np.empty((count, len(world.events)), dtype=bool)
     magnitude = np.empty((count, len(world.events)))
     for i in range(count):  # set-up per run, outside the weekly loop
-        noise[i] = stream(seed, name, first + i, "noise").standard_normal(shape)
+        noise[i] = stream(seed, name, first + i, "noise").standard_normal(shape, dtype=np.float32)
         occurs[i], magnitude[i] = draw_realization(world.events, stream(seed, name, first + i, "events"))
     return noise, Realization(occurs, magnitude)
 

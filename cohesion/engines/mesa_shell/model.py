@@ -49,7 +49,7 @@ class AllianceModel(mesa.Model):
             self.week, 1, world.scenario.threat_level, world.eu_line0, world.params.eu_weight,
             world.members.n, world.events, self.realization,
         )
-        noise = self._noise_rng.standard_normal((1, world.members.n, len(ISSUES))) * world.params.noise_sd
+        noise = self._noise_rng.standard_normal((1, world.members.n, len(ISSUES)), dtype=np.float32) * world.params.noise_sd
         alliance = self.stance_matrix()
         self.agents.do("perceive", env)
         self.agents.do("decide", env, alliance, noise)

@@ -1,0 +1,22 @@
+"""``cohesion report``: turn a saved results folder into one self-contained HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cohesion.cli import app
+
+
+@app.command()
+def report(
+    results_dir: Path = typer.Argument(..., help="A results folder written by 'cohesion run' or an experiment."),
+    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: reports/<results-folder-name>.html)."),
+) -> None:
+    """Write an HTML report of saved results that opens offline (never re-runs the model)."""
+    from cohesion.report import write_report
+
+    path = write_report(results_dir, out)
+    print(f"report written to {path}")

@@ -1,0 +1,30 @@
+"""The HTML report: one self-contained page from a saved results folder.
+
+The report reads only what a run or an experiment saved (never re-running the
+model) and writes a single HTML file that opens without a network: plotly.js,
+the figures' data and the map outlines are all inside it.
+
+Modules: ``data`` opens a folder, ``figures``, ``member_map`` and
+``experiment_figures`` build plotly figures from its tables, ``palette`` and
+``layout`` give them one look, ``page`` and ``build`` assemble and write the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["build_report", "write_report"]
+
+
+def build_report(results_dir: Path) -> str:
+    """The report of ``results_dir`` as an HTML string (see :func:`cohesion.report.build.build_report`)."""
+    from cohesion.report.build import build_report as build
+
+    return build(results_dir)
+
+
+def write_report(results_dir: Path, out: Path | None = None) -> Path:
+    """Write the report of ``results_dir`` to ``out`` (default ``reports/<folder>.html``), atomically."""
+    from cohesion.report.build import write_report as write
+
+    return write(results_dir, out)

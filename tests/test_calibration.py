@@ -63,7 +63,10 @@ def test_modelled_stances_do_not_start_from_the_article():
     assert ordinary.from_article.sum() > 0
     assert not np.allclose(world.initial_stance[ordinary.from_article], ordinary.initial_stance[ordinary.from_article])
     result = simulate(world, 10, model.spec.seed)
-    np.testing.assert_allclose(model.stances(np.array([0.9, 0.9, 0.7, 0.55])), result.stance_mean[1:5].mean(axis=0))
+    from cohesion.params import SPECS_BY_NAME
+
+    defaults = [SPECS_BY_NAME[name].default for name in ("energy_weight", "threat_weight", "leadership_weight", "baseline_stance")]
+    np.testing.assert_allclose(model.stances(np.array(defaults)), result.stance_mean[1:5].mean(axis=0))
 
 
 @pytest.mark.slow

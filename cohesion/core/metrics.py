@@ -112,12 +112,16 @@ def score_details(
     """
     xt = np.ascontiguousarray(np.swapaxes(stance, -1, -2))  # (..., K, N)
     n = xt.shape[-1]
-    line = xt[..., leaders].mean(axis=-1)  # (..., K)
-    alignment_members = 1.0 - np.abs(xt - line[..., None]).mean(axis=-2)  # (..., N)
-    spread = 1.0 - xt.std(axis=-1).mean(axis=-1) / MAX_STD
+    line = np.take(xt, np.flatnonzero(leaders), axis=-1).mean(axis=-1)  # (..., K)
+    gaps = xt - line[..., None]
+    np.abs(gaps, out=gaps)
+    alignment_members = 1.0 - gaps.mean(axis=-2)  # (..., N)
+    mean = xt.mean(axis=-1)
+    variance = np.einsum("...i,...i->...", xt, xt) / n - mean * mean  # population variance per issue
+    spread = 1.0 - np.sqrt(np.maximum(variance, 0.0)).mean(axis=-1) / MAX_STD
     blocks_t = xt < thresholds.block_threshold  # (..., K, N)
-    feasibility = (~blocks_t.any(axis=-1)).mean(axis=-1)
-    blockers = blocks_t.any(axis=-2).sum(axis=-1).astype(float)
+    feasibility = (np.count_nonzero(blocks_t, axis=-1) == 0).mean(axis=-1)
+    blockers = np.count_nonzero(blocks_t.any(axis=-2), axis=-1).astype(float)
     yes = np.count_nonzero(xt >= thresholds.vote_yes_threshold, axis=-1)
     no = np.count_nonzero(xt < thresholds.vote_no_threshold, axis=-1)
     top = np.maximum(np.maximum(yes, no), n - yes - no)

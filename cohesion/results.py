@@ -117,20 +117,20 @@ def member_rows(result: EnsembleResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _long_frame(scenario: str, axes: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A long table with one row per cell of arrays shaped by ``axes`` (labels per axis, in order)."""
+    grid = np.meshgrid(*(np.arange(len(labels)) for labels in axes.values()), indexing="ij")
+    columns: dict[str, object] = {"scenario": scenario}
+    columns.update({name: np.asarray(labels)[index.ravel()] for (name, labels), index in zip(axes.items(), grid)})
+    columns.update({name: array.ravel() for name, array in values.items()})
+    return pd.DataFrame(columns)
+
+
 def attribution_frame(result: EnsembleResult) -> pd.DataFrame:
     """Mean horizon components per member, issue and component (long format)."""
-    world = result.world
-    c, n, k = result.component_mean.shape
-    grid = np.meshgrid(np.arange(c), np.arange(n), np.arange(k), indexing="ij")
-    return pd.DataFrame(
-        {
-            "scenario": world.scenario.name,
-            "member": np.array(world.members.codes)[grid[1].ravel()],
-            "issue": np.array(ISSUES)[grid[2].ravel()],
-            "component": np.array(COMPONENTS)[grid[0].ravel()],
-            "value": result.component_mean.ravel(),
-        }
-    )
+    axes = {"component": np.array(COMPONENTS), "member": np.array(result.world.members.codes), "issue": np.array(ISSUES)}
+    frame = _long_frame(result.world.scenario.name, axes, {"value": result.component_mean})
+    return frame[["scenario", "member", "issue", "component", "value"]]
 
 
 def timeseries_frame(result: EnsembleResult) -> pd.DataFrame:
@@ -158,20 +158,14 @@ def timeseries_summary_frame(result: EnsembleResult) -> pd.DataFrame:
 
 def member_timeseries_frame(result: EnsembleResult) -> pd.DataFrame:
     """Mean stance, blocking share and alignment per week, member and issue."""
-    world = result.world
-    t, n, k = result.stance_mean.shape
-    grid = np.meshgrid(np.arange(t), np.arange(n), np.arange(k), indexing="ij")
-    return pd.DataFrame(
-        {
-            "scenario": world.scenario.name,
-            "week": grid[0].ravel(),
-            "member": np.array(world.members.codes)[grid[1].ravel()],
-            "issue": np.array(ISSUES)[grid[2].ravel()],
-            "stance_mean": result.stance_mean.ravel(),
-            "block_share": result.blocker_share.ravel(),
-            "alignment_mean": np.repeat(result.alignment_mean.ravel(), k),
-        }
-    )
+    weeks = np.arange(result.stance_mean.shape[0])
+    axes = {"week": weeks, "member": np.array(result.world.members.codes), "issue": np.array(ISSUES)}
+    values = {
+        "stance_mean": result.stance_mean,
+        "block_share": result.blocker_share,
+        "alignment_mean": np.broadcast_to(result.alignment_mean[..., None], result.stance_mean.shape),
+    }
+    return _long_frame(result.world.scenario.name, axes, values)
 
 
 def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from cohesion.core import rule
+from cohesion.engines.mesa_shell._mesa import mesa
 from cohesion.core.environment import Environment
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -8,12 +8,12 @@ rest through ``cohesion.core.rule``. Week 0 is the initial state; each
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from cohesion.constants import ISSUES
 from cohesion.core import rule
 from cohesion.core.environment import Realization, draw_realization, environment_at
+from cohesion.engines.mesa_shell._mesa import mesa
 from cohesion.engines.mesa_shell.agents import MemberAgent
 from cohesion.seeding import stream
 from cohesion.world import World

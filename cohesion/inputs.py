@@ -7,6 +7,7 @@ docs/positions.md); this module only reads and checks them.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -187,28 +188,31 @@ def read_positions(path: Path | str | None = None, member_codes: tuple[str, ...]
         raise InputError(f"positions file not found: {source}")
     codes = member_codes if member_codes is not None else load_members().codes
     valid_actors = set(codes) | set(NON_MEMBER_ACTORS)
-    with source.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        required = {f for f in Position.__dataclass_fields__}
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise InputError(f"{source.name}: missing columns {', '.join(sorted(missing))}")
-        positions = []
-        for line, row in enumerate(reader, start=2):
-            where = f"{source.name} line {line}"
-            if row["speaks_for"] not in valid_actors:
-                raise InputError(f"{where}: unknown member code {row['speaks_for']!r}")
-            if row["issue"] not in ISSUES:
-                raise InputError(f"{where}: unknown issue {row['issue']!r}")
-            if row["use"] not in POSITION_USES:
-                raise InputError(f"{where}: unknown use {row['use']!r}")
-            try:
-                stance = float(row["stance"])
-            except ValueError:
-                raise InputError(f"{where}: stance {row['stance']!r} is not a number") from None
-            if not 0.0 <= stance <= 1.0:
-                raise InputError(f"{where}: stance {stance} outside [0, 1]")
-            positions.append(Position(**{**{k: row[k] for k in required}, "stance": stance}))
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    required = {f for f in Position.__dataclass_fields__}
+    missing = required - set(reader.fieldnames or [])
+    if missing:
+        raise InputError(f"{source.name}: missing columns {', '.join(sorted(missing))}")
+    positions = []
+    for line, row in enumerate(reader, start=2):
+        where = f"{source.name} line {line}"
+        if row["speaks_for"] not in valid_actors:
+            raise InputError(f"{where}: unknown member code {row['speaks_for']!r}")
+        if row["issue"] not in ISSUES:
+            raise InputError(f"{where}: unknown issue {row['issue']!r}")
+        if row["use"] not in POSITION_USES:
+            raise InputError(f"{where}: unknown use {row['use']!r}")
+        try:
+            stance = float(row["stance"])
+        except ValueError:
+            raise InputError(f"{where}: stance {row['stance']!r} is not a number") from None
+        if not 0.0 <= stance <= 1.0:
+            raise InputError(f"{where}: stance {stance} outside [0, 1]")
+        positions.append(Position(**{**{k: row[k] for k in required}, "stance": stance}))
     ids = [p.id for p in positions]
     if len(set(ids)) != len(ids):
         raise InputError(f"{source.name}: position ids must be unique")

@@ -231,14 +231,57 @@ def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[st
     }
 
 
-@contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
+def check_output_folder(target: Path, kind: str, analysis: str | None = None) -> Path:
+    """Check, before any work, that ``target`` may receive new results.
+
+    It may be absent (its parents are created), empty, or a cohesion results
+    folder of the same kind (``run``, ``experiment``; for experiment folders
+    also the same ``analysis``, e.g. ``calibration``), which is then replaced.
+    Anything else (a user's folder, other results, the current folder) is an
+    error: cohesion never deletes what it did not write.
+
+    Raises:
+        InputError: With the reason, in one line.
+    """
     target = Path(target)
-    if target.exists() and not target.is_dir():
+    here = Path.cwd().resolve()
+    if not str(target).strip() or target.resolve() in (here, *here.parents):
+        raise InputError(f"output folder {str(target)!r} would replace the current folder or one of its parents")
+    existing = next(p for p in (target, *target.parents) if p.exists())
+    if existing != target:
+        if not existing.is_dir():
+            raise InputError(f"cannot create {target}: {existing} is not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise InputError(f"cannot create {target}: {existing} is not writable")
+        return target
+    if not target.is_dir():
         raise InputError(f"output path exists and is not a folder: {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    if not any(target.iterdir()):
+        return target
+    try:
+        meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or not str(meta.get("format", "")).startswith("cohesion-"):
+        raise InputError(f"{target} exists and is not a cohesion results folder: choose another output folder or remove it")
+    if meta.get("kind") != kind or meta.get("analysis") != analysis:
+        found = meta.get("analysis") or meta.get("kind")
+        raise InputError(f"{target} holds other cohesion results ({found}); choose another output folder")
+    return target
+
+
+@contextmanager
+def atomic_directory(target: Path, kind: str, analysis: str | None = None) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds.
+
+    ``target`` is checked first with ``check_output_folder``.
+    """
+    target = check_output_folder(Path(target), kind, analysis)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot write results to {target}: {exc.strerror or exc}") from None
     try:
         yield staging
     except BaseException:
@@ -264,7 +307,7 @@ def write_results(results: list[EnsembleResult], out: Path, settings: dict[str, 
             only the weekly quantiles, ``auto`` full up to 1,000 runs.
     """
     keep_full = timeseries == "full" or (timeseries == "auto" and max(r.runs for r in results) <= AUTO_FULL_RUNS)
-    with atomic_directory(Path(out)) as staging:
+    with atomic_directory(Path(out), "run") as staging:
         pd.DataFrame([summary_row(r) for r in results]).to_csv(staging / "summary.csv", index=False)
         pd.DataFrame([row for r in results for row in member_rows(r)]).to_csv(staging / "members.csv", index=False)
         pd.concat([attribution_frame(r) for r in results], ignore_index=True).to_parquet(staging / "attribution.parquet", index=False)

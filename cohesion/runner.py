@@ -13,8 +13,8 @@ from typing import Any, Callable, Mapping
 from cohesion.engines import ENGINES, simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.results import write_results
-from cohesion.scenarios import expand_scenario_names, load_scenario
+from cohesion.results import check_output_folder, write_results
+from cohesion.scenarios import MAX_WEEKS, expand_scenario_names, load_scenario
 from cohesion.world import World, build_world
 
 
@@ -42,8 +42,8 @@ def prepare(request: RunRequest) -> list[World]:
     """Load, merge and validate every scenario before anything runs."""
     if request.runs < 1:
         raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
-    if request.steps is not None and request.steps < 1:
-        raise InputError(f"--steps must be at least 1 week, got {request.steps}")
+    if request.steps is not None and not 1 <= request.steps <= MAX_WEEKS:
+        raise InputError(f"--steps must be between 1 and {MAX_WEEKS} weeks, got {request.steps}")
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
@@ -65,6 +65,8 @@ def run(
 ) -> list[EnsembleResult]:
     """Validate, simulate every scenario, and write the results folder if ``out`` is given."""
     worlds = prepare(request)
+    if out is not None:
+        check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
     results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
     if out is not None:

@@ -36,6 +36,8 @@ EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | Non
     "stance_shock": ("members", (-1.0, 1.0), None, True),
 }
 MEMBER_TARGET_WORDS = ("all", "allies", "eu_members", "non_eu")
+#: Longest horizon a scenario or ``--steps`` may ask for (ten years of weeks).
+MAX_WEEKS = 520
 
 
 class EventSpec(BaseModel):
@@ -62,7 +64,7 @@ class ScenarioSpec(BaseModel):
     title: str
     description: str
     article_basis: str = Field(description="What in the 27 Jan 2022 article this scenario starts from")
-    weeks: int = Field(default=52, ge=1, le=520)
+    weeks: int = Field(default=52, ge=1, le=MAX_WEEKS)
     threat_level: float = Field(default=0.5, ge=0.0, le=1.0, description="Russia's threat level at week 0")
     params: dict[str, Any] = Field(default_factory=dict)
     events: list[EventSpec] = Field(default_factory=list)
@@ -160,6 +162,8 @@ def issue_mask(issue: str | list[str] | None, where: str) -> np.ndarray:
     if issue is None:
         return np.ones(len(ISSUES), dtype=bool)
     items = [issue] if isinstance(issue, str) else list(issue)
+    if not items:
+        raise InputError(f"{where}: empty issue list (leave 'issue' out for all issues)")
     for item in items:
         if item not in ISSUES:
             raise InputError(f"{where}: unknown issue {item!r} (known: {', '.join(ISSUES)})")

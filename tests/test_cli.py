@@ -186,3 +186,63 @@ def test_explain_reads_saved_attribution(two_runs, cli):
     assert stance == pytest.approx(row["stance_sanctions"], abs=1e-9)
     bad = call(cli, "explain", "DEU", "--results", str(out), "--scenario", "nope")
     assert bad.returncode == 2 and bad.stderr.startswith("error: scenario 'nope'")
+
+
+def test_run_never_replaces_a_folder_it_did_not_write(tmp_path, cli):
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    done = call(cli, "run", "baseline", "--runs", "2", "--out", str(mine), "--quiet")
+    assert done.returncode == 2 and "not a cohesion results folder" in done.stderr
+    assert (mine / "thesis.docx").read_text() == "precious"
+    # nor the current folder, nor results of another kind
+    assert call(cli, "run", "baseline", "--runs", "2", "--out", ".", cwd=tmp_path).returncode == 2
+    assert (mine / "thesis.docx").exists()
+
+
+@pytest.mark.parametrize(
+    "setup,args,message",
+    [
+        (None, ["run", "baseline", "--out", "/proc/cohesion-results"], "cannot"),
+        ("file", ["run", "baseline", "--out", "{tmp}/afile/sub"], "is not a folder"),
+        ("params-int-key", ["run", "baseline", "--params", "{tmp}/p.yaml"], "parameter names must be text"),
+        ("params-latin1", ["run", "baseline", "--params", "{tmp}/p.yaml"], "not UTF-8"),
+        ("params-twice", ["run", "baseline", "--params", "{tmp}/p.yaml"], "set twice"),
+        (None, ["run", "baseline", "--steps", "600"], "--steps"),
+        ("empty-issue", ["run", "{tmp}/s.yaml"], "empty issue list"),
+        (None, ["report", "{tmp}/nothing-here"], "not found"),
+        (None, ["explain", "DEU", "--results", "{tmp}/nothing-here"], "not found"),
+    ],
+)
+def test_more_bad_input(setup, args, message, tmp_path, cli):
+    if setup == "file":
+        (tmp_path / "afile").write_text("x")
+    elif setup == "params-int-key":
+        (tmp_path / "p.yaml").write_text("1: 2\n")
+    elif setup == "params-latin1":
+        (tmp_path / "p.yaml").write_bytes("energy_weight: 1 # caf\xe9\n".encode("latin-1"))
+    elif setup == "params-twice":
+        (tmp_path / "p.yaml").write_text("DEU.energy_weight: 2\nmembers:\n  DEU:\n    energy_weight: 0.1\n")
+    elif setup == "empty-issue":
+        (tmp_path / "s.yaml").write_text(
+            "name: s\ntitle: t\ndescription: d\narticle_basis: a\n"
+            "events:\n  - {week: 2, type: stance_shock, target: DEU, issue: [], magnitude: 0.1}\n"
+        )
+    full = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    done = call(cli, *full, cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], done.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.name == "results"]
+
+
+def test_explain_picks_the_only_scenario_and_rejects_a_damaged_table(tmp_path, cli):
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text("name: mine\ntitle: t\ndescription: d\narticle_basis: a\nweeks: 5\n")
+    out = tmp_path / "out"
+    assert call(cli, "run", str(scenario), "--runs", "2", "--out", str(out), "--quiet").returncode == 0
+    done = call(cli, "explain", "HRV", "--results", str(out))
+    assert done.returncode == 0 and "HRV in mine" in done.stdout
+    (out / "attribution.parquet").write_bytes(b"not parquet")
+    bad = call(cli, "explain", "HRV", "--results", str(out))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: cannot read")

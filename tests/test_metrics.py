@@ -14,6 +14,7 @@ from cohesion.core.metrics import (
     consensus_blockers,
     consensus_feasibility,
     member_alignment,
+    score_details,
     spread_score,
     us_uk_line,
 )
@@ -104,3 +105,33 @@ def test_batched_equals_one_by_one():
             single = cohesion_scores(stance[r, t], leaders, THRESHOLDS)
             for name, value in single.items():
                 assert batched[name][r, t] == pytest.approx(value, abs=1e-12)
+
+
+def test_recorded_scores_are_the_hand_checked_ones():
+    """score_details (what the engines record) equals the single-score functions, component by component."""
+    scores, alignment, blocks = score_details(STANCE, LEADERS, THRESHOLDS)
+    assert scores["spread"] == pytest.approx(spread_score(STANCE), abs=1e-15)
+    assert scores["alignment"] == pytest.approx(member_alignment(STANCE, LEADERS).mean(), abs=1e-15)
+    assert scores["consensus_feasibility"] == pytest.approx(0.0)
+    assert scores["agreement_index"] == pytest.approx((0.25 + 0.625) / 2)
+    assert scores["polarization"] == pytest.approx(bipolarization(STANCE), abs=1e-15)
+    assert scores["consensus_blockers"] == 2
+    assert alignment == pytest.approx(member_alignment(STANCE, LEADERS))
+    assert blocks.tolist() == blocking(STANCE, 0.3).tolist()
+
+
+def test_recorded_scores_match_single_functions_on_random_ensembles():
+    rng = np.random.default_rng(11)
+    stance = rng.random((200, 30, 6))
+    stance[:20] = 0.42  # no spread at all: the variance must not go negative or lose precision
+    leaders = np.zeros(30, dtype=bool)
+    leaders[[3, 17]] = True
+    scores, alignment, blocks = score_details(stance, leaders, THRESHOLDS)
+    np.testing.assert_allclose(scores["spread"], spread_score(stance), atol=1e-12)
+    np.testing.assert_allclose(scores["agreement_index"], agreement_index(stance, 0.6, 0.4), atol=1e-12)
+    np.testing.assert_allclose(scores["consensus_feasibility"], consensus_feasibility(blocking(stance, 0.3)), atol=0)
+    np.testing.assert_allclose(scores["consensus_blockers"], consensus_blockers(blocking(stance, 0.3)), atol=0)
+    np.testing.assert_allclose(scores["polarization"], bipolarization(stance), atol=1e-12)
+    np.testing.assert_allclose(alignment, member_alignment(stance, leaders), atol=1e-12)
+    np.testing.assert_allclose(scores["cohesion_index"], cohesion_scores(stance, leaders, THRESHOLDS)["cohesion_index"], atol=0)
+    assert np.all(scores["spread"][:20] == 1.0)

@@ -32,8 +32,9 @@ def test_shipped_scenario_validates_and_runs(name):
     assert index.shape == (8, world.horizon + 1)
     assert np.all((index >= 0) & (index <= 100))
     assert np.all((result.horizon_stance >= 0) & (result.horizon_stance <= 1))
-    # components add up to the stance (attribution is exact)
-    np.testing.assert_allclose(result.component_mean.sum(axis=0), result.horizon_stance.mean(axis=0), atol=1e-9)
+    # the shocks component (the remainder of the attribution) stays of the order of the noise and shocks
+    shocks = np.abs(result.component_mean[-1]).max()
+    assert shocks < 0.1, f"attribution leaves {shocks} unexplained"
     if spec.events:
         first = min(ev.week for ev in spec.events)
         quiet = make_world(name, [{"noise_sd": 0.0}])
@@ -54,14 +55,24 @@ def story():
 
 def test_baseline_tells_the_articles_story(story):
     rows = {r["member"]: r for r in member_rows(story["baseline"])}
-    rank = {code: row["alignment_rank"] for code, row in rows.items()}
-    for leader_or_flank in ("USA", "GBR", "EST", "LVA", "LTU", "POL"):
-        assert rank[leader_or_flank] <= 10, (leader_or_flank, rank[leader_or_flank])
+    allies = sorted((r for r in rows.values() if r["member"] not in ("USA", "GBR")), key=lambda r: -r["alignment"])
+    rank = {r["member"]: i + 1 for i, r in enumerate(allies)}  # rank among the 28 allies (the leaders set the line)
+    for flank in ("EST", "LVA", "LTU", "POL"):
+        assert rank[flank] <= 8, (flank, rank[flank])
     for laggard in ("DEU", "HRV"):
-        assert rank[laggard] >= 26, (laggard, rank[laggard])
-    # why Germany diverges: energy pulls it away from the line
-    assert rows["DEU"]["attr_energy"] < 0
-    assert rows["DEU"]["attr_energy"] < rows["DNK"]["attr_energy"]
+        assert rank[laggard] >= 24, (laggard, rank[laggard])
+    assert {rows["USA"]["alignment_rank"], rows["GBR"]["alignment_rank"]} == {1, 2}
+    # why Germany diverges: energy is the largest pull away from the line among its driver parts
+    germany = rows["DEU"]
+    assert germany["attr_energy"] < -abs(germany["attr_threat"]) and germany["attr_energy"] < -abs(germany["attr_leadership"])
+    assert germany["attr_energy"] < rows["DNK"]["attr_energy"]
+
+
+def test_attribution_is_exact_without_noise_or_shocks():
+    """With no noise and no stance shocks the tracked parts alone explain the stance (shocks ~ 0)."""
+    world = make_world("baseline", [{"noise_sd": 0.0}])
+    result = simulate(world, 3, seed=1)
+    assert np.abs(result.component_mean[-1]).max() < 1e-12
 
 
 def test_invasion_raises_and_discredited_intel_lowers_cohesion(story):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import sys as _sys
-
 import typer
 
 from cohesion.errors import InputError
@@ -25,21 +23,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cohesion.cli import explain, info, run  # noqa: F401  (commands register on import)
-
-    try:
-        from cohesion.cli import report  # noqa: F401
-    except ImportError:  # pragma: no cover - optional during development
-        pass
-    try:
-        from cohesion.cli import experiments  # noqa: F401
-    except ImportError:  # pragma: no cover
-        pass
+    from cohesion.cli import experiments, explain, info, report, run  # noqa: F401  (commands register on import)
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.
 _UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-_NoArgsIsHelp = getattr(_sys.modules[_UsageError.__module__], "NoArgsIsHelpError", None) or type("_Never", (Exception,), {})
+_NoArgsIsHelp = getattr(sys.modules[_UsageError.__module__], "NoArgsIsHelpError", None) or type("_Never", (Exception,), {})
 
 
 def fail(message: str) -> None:
@@ -60,6 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(0)
     except _UsageError as exc:
         fail(" ".join(exc.format_message().split()))
+    except UnicodeDecodeError as exc:
+        fail(f"a file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        fail(f"{exc.strerror or exc}{where}")
     except (typer.Abort, KeyboardInterrupt):
         fail("interrupted")
     except typer.Exit as exc:

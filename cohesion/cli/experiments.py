@@ -235,7 +235,7 @@ def calibrate(
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
     from cohesion.experiments import calibration as fit
-    from cohesion.results import read_manifest
+    from cohesion.results import check_output_folder
 
     data = fit.load_calibration(config) if config is not None else {}
     given = {
@@ -247,8 +247,9 @@ def calibrate(
         "starts": starts,
     }
     spec = fit.calibration_spec({**data, **{k: v for k, v in given.items() if v is not None}})
-    if out_dir.exists() and any(out_dir.iterdir()):
-        read_manifest(out_dir)  # only ever replace a cohesion results folder
+    check_output_folder(out_dir, "experiment", "calibration")  # before the fit: never replace other folders
+    if out is not None and not out.parent.is_dir():
+        raise InputError(f"cannot write the parameter file {out}: {out.parent} is not a folder")
     result = fit.calibrate(spec)
     fit.write_calibration(result, out_dir, out)
     console = _console()

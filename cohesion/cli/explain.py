@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -16,7 +17,9 @@ from cohesion.errors import InputError
 def explain(
     member: str = typer.Argument(..., help="ISO3 code of the member, e.g. DEU."),
     results: Path = typer.Option(Path("results/latest"), "--results", help="Results folder of 'cohesion run'."),
-    scenario: str = typer.Option("baseline", "--scenario", help="Scenario in that folder."),
+    scenario: Optional[str] = typer.Option(
+        None, "--scenario", help="Scenario in that folder (default: baseline if present, else the first)."
+    ),
 ) -> None:
     """Split a member's horizon stance on each issue into energy, threat, leadership, peer and other parts."""
     import pandas as pd
@@ -28,8 +31,14 @@ def explain(
     path = results / "attribution.parquet"
     if not path.is_file():
         raise InputError(f"{results} has no attribution.parquet (not a 'cohesion run' results folder?)")
-    frame = pd.read_parquet(path)
-    if scenario not in set(frame["scenario"]):
+    try:
+        frame = pd.read_parquet(path, columns=["scenario", "member", "issue", "component", "value"])
+    except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
+        raise InputError(f"cannot read {path}: {type(exc).__name__}") from None
+    names = list(dict.fromkeys(frame["scenario"]))
+    if scenario is None:
+        scenario = "baseline" if "baseline" in names else names[0]
+    if scenario not in names:
         raise InputError(f"scenario {scenario!r} is not in {results} (has: {', '.join(sorted(set(frame['scenario'])))})")
     rows = frame[(frame["scenario"] == scenario) & (frame["member"] == member)]
     if rows.empty:

@@ -34,7 +34,7 @@ def scenarios() -> None:
     table = Table(title="Shipped scenarios")
     table.add_column("name")
     table.add_column("weeks", justify="right")
-    table.add_column("description")
+    table.add_column("what happens")
     for name in shipped_scenarios():
         spec, _ = load_scenario(name)
         table.add_row(name, str(spec.weeks), spec.title)

@@ -39,7 +39,7 @@ def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
 def run(
     scenarios: list[str] = typer.Argument(..., help="Scenario names, paths to scenario files, or 'all'."),
     runs: int = typer.Option(200, "--runs", help="Monte Carlo replicates per scenario."),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Weeks to simulate (default: each scenario's own horizon)."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Weeks to simulate (default: each scenario's own horizon); must reach every event of the scenarios."),
     seed: int = typer.Option(20220127, "--seed", help="Root seed; the same seed gives the same files."),
     set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
@@ -71,7 +71,7 @@ def run(
     ) as bar:
         task = bar.add_task("runs", total=total)
         results = run_scenarios(request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries)
-    Console().print(summary_table(results))
+    Console(width=max(Console().width, 120)).print(summary_table(results))
     print(f"results written to {out}")
     if report:
         from cohesion.report import write_report

@@ -116,9 +116,7 @@ def score_details(
     gaps = xt - line[..., None]
     np.abs(gaps, out=gaps)
     alignment_members = 1.0 - gaps.mean(axis=-2)  # (..., N)
-    mean = xt.mean(axis=-1)
-    variance = np.einsum("...i,...i->...", xt, xt) / n - mean * mean  # population variance per issue
-    spread = 1.0 - np.sqrt(np.maximum(variance, 0.0)).mean(axis=-1) / MAX_STD
+    spread = 1.0 - xt.std(axis=-1).mean(axis=-1) / MAX_STD
     blocks_t = xt < thresholds.block_threshold  # (..., K, N)
     feasibility = (np.count_nonzero(blocks_t, axis=-1) == 0).mean(axis=-1)
     blockers = np.count_nonzero(blocks_t.any(axis=-2), axis=-1).astype(float)

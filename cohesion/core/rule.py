@@ -14,7 +14,7 @@ import numpy as np
 
 from cohesion.constants import COMPONENTS
 
-BASELINE, ENERGY, THREAT, LEADERSHIP, PEERS, ANCHOR, SHOCKS = (COMPONENTS.index(c) for c in COMPONENTS)
+BASELINE, ENERGY, THREAT, LEADERSHIP, PEERS, ANCHOR, SHOCKS = range(len(COMPONENTS))
 
 
 def perceive(
@@ -141,7 +141,7 @@ def update_stance(
 
     Args:
         stance: (R, N, K) stances this week.
-        target: (R, N, K) target stances ``x*`` (the sum of ``target_parts``).
+        target: (R, N, K) target stances ``x*`` from ``target_stance``.
         peer: (R, N, K) peer targets.
         anchor: (N, K) initial stances.
         adjustment_rate, peer_weight, anchor_weight: (..., N) member parameters.
@@ -205,8 +205,8 @@ def update_attribution(
     new = tracked * (1.0 - lam)
     for index, part in enumerate(target):
         new[index] += own * part
-    new[4] += (lam * a_peer) * peer
-    new[5] += (lam * a_anchor) * anchor
+    new[TRACKED.index(PEERS)] += (lam * a_peer) * peer
+    new[TRACKED.index(ANCHOR)] += (lam * a_anchor) * anchor
     return new
 
 

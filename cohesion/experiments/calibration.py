@@ -147,11 +147,16 @@ class StanceModel:
         )
 
     def stances(self, values: np.ndarray) -> np.ndarray:
-        """Mean stance (members, issues) over weeks 1..steps and over runs."""
+        """Mean stance (members, issues) over weeks 1..steps and over runs.
+
+        The world runs at least to the scenario's last event, so short windows work in any
+        scenario; events after week ``steps`` cannot change weeks 1..steps.
+        """
         layers = [self.spec.fixed, dict(zip(self.names, map(float, values)))]
-        world = build_world(self.scenario, self.scenario_hash, layers, horizon=self.spec.steps, positions=self.context)
+        horizon = max([self.spec.steps, *(event.week for event in self.scenario.events)])
+        world = build_world(self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context)
         result = simulate(world, self.spec.replicates, self.spec.seed, engine="vectorized")
-        return result.stance_mean[1:].mean(axis=0)
+        return result.stance_mean[1 : self.spec.steps + 1].mean(axis=0)
 
 
 @dataclass
@@ -362,7 +367,7 @@ def write_calibration(result: CalibrationResult, out_dir: Path | str, params_fil
     )
     config = yaml.safe_dump(spec.model_dump(), sort_keys=False)
     target = Path(spec.target) if spec.target else None
-    with atomic_directory(Path(out_dir)) as staging:
+    with atomic_directory(Path(out_dir), "experiment", "calibration") as staging:
         result.table().to_csv(staging / "calibration.csv", index=False)
         result.identifiability.to_csv(staging / "parameters.csv", index=False)
         write_params_file(result.params, staging / "params.yaml", header=header)

@@ -29,7 +29,7 @@ from cohesion.experiments.execution import ExecutorConfig, execute
 from cohesion.experiments.plan import Chunk, Plan
 from cohesion.experiments.sensitivity import analyze
 from cohesion.inputs import data_path
-from cohesion.results import file_sha256, git_commit, read_manifest
+from cohesion.results import check_output_folder, file_sha256, git_commit, read_manifest
 
 EXPERIMENT_FORMAT = "cohesion-experiment/1"
 #: Manifest fields that must match for a folder to be resumed with a plan.
@@ -141,7 +141,7 @@ class ExperimentRun:
         elif out.exists() and (not out.is_dir() or any(out.iterdir())):
             if not overwrite:
                 raise InputError(f"{out} already exists; pass --resume to continue it or --overwrite to start again")
-            read_manifest(out)  # only ever delete a cohesion results folder
+            check_output_folder(out, "experiment")  # only ever delete an experiment folder
             shutil.rmtree(out)
         if meta["status"] == "complete":
             if not (out / "points.parquet").is_file():

@@ -33,8 +33,8 @@ TEXT = {
     "alignment": "Alignment of each member with the U.S.-UK line at the horizon (1 minus the mean absolute gap to the leaders' "
     "mean stance over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
     "why": "Why each member stands where it does. Every stance is an exact sum of parts: a common baseline, the pulls of "
-    "energy dependence, threat perception and trust in U.S.-UK leadership, the influence of peers, the anchor to the position "
-    "the article reports, and scenario shocks (averaged here over the six issues). Left: the parts, adding up to the stance "
+    "energy dependence, threat perception and trust in U.S.-UK leadership, the influence of peers, the anchor to the member's "
+    "27 January position (the article's where it speaks, the member's week-0 target elsewhere), and scenario shocks (averaged here over the six issues). Left: the parts, adding up to the stance "
     "(black diamond). Right: each part minus its alliance average, so the bars add up to the member's gap to the average "
     "member; a long bar to the left is what pulls that member away from the others.",
     "why_issues": "The same split issue by issue: each cell is one part of a member's stance on one issue minus the alliance "

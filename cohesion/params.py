@@ -17,9 +17,9 @@ from typing import Any, Mapping
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
-from cohesion.errors import InputError
+from cohesion.errors import InputError, validation_message
 
 
 @dataclass(frozen=True)
@@ -149,15 +149,6 @@ class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
         return out
 
 
-def _format_validation_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "parameters"
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "unknown parameter"
-    return f"{where}: {message}"
-
-
 def _nest(flat: Mapping[str, Any], member_codes: tuple[str, ...]) -> dict[str, Any]:
     """Turn ``{'DEU.energy_weight': 1}`` into ``{'members': {'DEU': {...}}}``."""
     nested: dict[str, Any] = {}
@@ -228,7 +219,7 @@ def build_parameters(
     try:
         return Parameters(**merged)
     except ValidationError as exc:
-        raise InputError(f"invalid parameter {_format_validation_error(exc)}") from None
+        raise InputError(f"invalid parameter {validation_message(exc, unknown='unknown parameter')}") from None
     except TypeError as exc:  # e.g. a non-string key
         raise InputError(f"invalid parameters: {exc}") from None
 

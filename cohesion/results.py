@@ -203,6 +203,15 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: The shipped data files every run reads; their hashes go into every manifest.
+DATA_FILES = ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt")
+
+
+def data_file_hashes() -> dict[str, str]:
+    """SHA-256 of the shipped data files the model read."""
+    return {name: file_sha256(data_path(name)) for name in DATA_FILES}
+
+
 def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[str, Any]:
     """Provenance of a results folder: version, commit, seed, parameters, scenario hashes."""
     return {
@@ -211,10 +220,7 @@ def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[st
         "cohesion_version": __version__,
         "git_commit": git_commit(),
         **settings,
-        "data_files": {
-            name: file_sha256(data_path(name))
-            for name in ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt")
-        },
+        "data_files": data_file_hashes(),
         "scenarios": [
             {
                 "name": r.world.scenario.name,

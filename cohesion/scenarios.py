@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohesion.constants import ISSUES, LEADERS
 from cohesion.core.environment import EVENT_TYPES, CompiledEvent
-from cohesion.errors import InputError
+from cohesion.errors import InputError, validation_message
 from cohesion.inputs import Members
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -82,13 +82,6 @@ def shipped_scenarios() -> list[str]:
     return sorted(names, key=lambda n: (n != "baseline", n))
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    return f"{where}: {message}" if where else message
-
-
 def resolve_scenario_path(name_or_path: str) -> Path:
     """Path of a shipped scenario name or of a user's scenario file."""
     candidate = Path(name_or_path)
@@ -116,7 +109,7 @@ def load_scenario(name_or_path: str) -> tuple[ScenarioSpec, str]:
     try:
         spec = ScenarioSpec(**data)
     except ValidationError as exc:
-        raise InputError(f"invalid scenario {path.name}: {_first_error(exc)}") from None
+        raise InputError(f"invalid scenario {path.name}: {validation_message(exc)}") from None
     return spec, hashlib.sha256(raw).hexdigest()
 
 

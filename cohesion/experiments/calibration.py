@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohesion.constants import ISSUES
 from cohesion.engines import simulate
-from cohesion.errors import InputError
-from cohesion.experiments.schema import check_range, first_error, read_yaml_mapping
+from cohesion.errors import InputError, validation_message
+from cohesion.experiments.schema import check_range, read_yaml_mapping
 from cohesion.inputs import Position, load_members, load_positions, read_positions
 from cohesion.params import (
     SPECS_BY_NAME,
@@ -94,7 +94,7 @@ def calibration_spec(data: dict[str, Any]) -> CalibrationSpec:
         return CalibrationSpec(**data)
     except ValidationError as exc:
         hint = " (an experiment file? run it with 'cohesion experiment')" if "scenarios" in data else ""
-        raise InputError(f"invalid calibration: {first_error(exc)}{hint}") from None
+        raise InputError(f"invalid calibration: {validation_message(exc)}{hint}") from None
 
 
 def load_calibration(path: str | Path) -> dict[str, Any]:

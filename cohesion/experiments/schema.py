@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohesion.constants import RUN_METRICS
-from cohesion.errors import InputError
+from cohesion.errors import InputError, validation_message
 from cohesion.inputs import load_members
 from cohesion.params import (
     MEMBER_PARAM_NAMES,
@@ -114,14 +114,6 @@ class ExperimentFile:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-def first_error(exc: ValidationError) -> str:
-    """One line for the first error of a pydantic validation."""
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    return f"{where}: {message}" if where else message
-
-
 def read_yaml_mapping(path: Path, what: str) -> tuple[dict[str, Any], str]:
     """Read a YAML file that must hold a mapping; returns the mapping and the text."""
     if not path.is_file():
@@ -213,7 +205,7 @@ def resize_design(design: Design, size: int, n_parameters: int) -> Design:
     try:
         resized = type(design)(**{**design.model_dump(), SIZE_FIELD[design.type]: size})
     except ValidationError as exc:
-        raise InputError(f"--samples {size}: {first_error(exc)}") from None
+        raise InputError(f"--samples {size}: {validation_message(exc)}") from None
     check_design(resized, n_parameters)
     return resized
 
@@ -247,7 +239,7 @@ def parse_experiment(data: dict[str, Any], text: str, path: Path | None = None) 
         spec = ExperimentSpec(**data)
     except ValidationError as exc:
         hint = " (a calibration file? run it with 'cohesion calibrate --config')" if "scenario" in data else ""
-        raise InputError(f"invalid experiment {label}: {first_error(exc)}{hint}") from None
+        raise InputError(f"invalid experiment {label}: {validation_message(exc)}{hint}") from None
     try:
         check_experiment(spec)
     except InputError as exc:

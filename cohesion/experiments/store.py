@@ -28,8 +28,7 @@ from cohesion.errors import InputError
 from cohesion.experiments.execution import ExecutorConfig, execute
 from cohesion.experiments.plan import Chunk, Plan
 from cohesion.experiments.sensitivity import analyze
-from cohesion.inputs import data_path
-from cohesion.results import check_output_folder, file_sha256, git_commit, read_manifest
+from cohesion.results import check_output_folder, data_file_hashes, git_commit, read_manifest
 
 EXPERIMENT_FORMAT = "cohesion-experiment/1"
 #: Manifest fields that must match for a folder to be resumed with a plan.
@@ -38,7 +37,6 @@ IDENTITY_FIELDS = (
     "chunk_points", "scenario_files", "data_files", "cohesion_version", "git_commit",
 )  # fmt: skip
 SORT_COLUMNS = ["scenario", "point", "replicate"]
-DATA_FILES = ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt")
 
 
 def _temporary(path: Path) -> Path:
@@ -70,11 +68,6 @@ def provenance_header() -> dict[str, Any]:
         "cohesion_version": __version__,
         "git_commit": git_commit(),
     }
-
-
-def data_file_hashes() -> dict[str, str]:
-    """SHA-256 of the shipped data files the model read."""
-    return {name: file_sha256(data_path(name)) for name in DATA_FILES}
 
 
 def experiment_manifest(plan: Plan) -> dict[str, Any]:

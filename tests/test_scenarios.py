@@ -136,3 +136,14 @@ def test_bad_scenario_files_are_rejected(case, tmp_path):
 def test_unknown_scenario_name_lists_known_ones():
     with pytest.raises(InputError, match="unknown scenario 'nope'.*baseline"):
         load_scenario("nope")
+
+
+@pytest.mark.parametrize("energy", [0.9, 1.6])
+@pytest.mark.parametrize("threat", [0.55, 1.07])
+@pytest.mark.parametrize("anchor", [0.2, 0.5])
+def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, anchor):
+    """The corners of experiments/pattern-robustness.yaml: invasion stays well above baseline."""
+    layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]
+    base = simulate(make_world("baseline", layers), 20, seed=3).metric("cohesion_index")[:, -1]
+    invasion = simulate(make_world("invasion", layers), 20, seed=3).metric("cohesion_index")[:, -1]
+    assert invasion.mean() > base.mean() + 10

@@ -66,12 +66,16 @@ class Members:
     population: np.ndarray
     gas_russia_share: np.ndarray
     gas_status: tuple[str, ...]
+    gas_share_of_energy: np.ndarray
+    gas_share_of_energy_status: tuple[str, ...]
     oil_russia_share: np.ndarray
+    oil_status: tuple[str, ...]
     defence_pct_gdp: np.ndarray
     defence_status: tuple[str, ...]
     iraq_2003_combat: np.ndarray
     iraq_2003_2004_troops: np.ndarray
     us_troops: np.ndarray
+    us_troops_status: tuple[str, ...]
     energy_projects: tuple[tuple[str, ...], ...]
     strategic_deals: tuple[tuple[str, ...], ...]
     groups: tuple[tuple[str, ...], ...]
@@ -141,12 +145,16 @@ def load_members() -> Members:
         population=floats("population_2021"),
         gas_russia_share=floats("gas_russia_share"),
         gas_status=tuple(r["gas_russia_share_status"] for r in rows),
+        gas_share_of_energy=floats("gas_share_of_energy_2020"),
+        gas_share_of_energy_status=tuple(r["gas_share_of_energy_status"] for r in rows),
         oil_russia_share=floats("oil_russia_share"),
+        oil_status=tuple(r["oil_russia_share_status"] for r in rows),
         defence_pct_gdp=floats("defence_pct_gdp_2021e"),
         defence_status=tuple(r["defence_status"] for r in rows),
         iraq_2003_combat=bools("iraq_2003_combat"),
         iraq_2003_2004_troops=bools("iraq_2003_2004_troops"),
         us_troops=floats("us_troops_2021"),
+        us_troops_status=tuple(r["us_troops_status"] for r in rows),
         energy_projects=tuple(_split_list(r["russia_energy_projects"]) for r in rows),
         strategic_deals=tuple(_split_list(r["russia_strategic_deals"]) for r in rows),
         groups=tuple(_split_list(r["groups"]) for r in rows),

@@ -52,6 +52,7 @@ def test_member_data_has_all_30_members_with_sources():
     for row in rows:
         for value_column, status_column, source_column in (
             ("gas_russia_share", "gas_russia_share_status", "gas_russia_share_source"),
+            ("gas_share_of_energy_2020", "gas_share_of_energy_status", "gas_share_of_energy_source"),
             ("oil_russia_share", "oil_russia_share_status", "oil_russia_share_source"),
             ("defence_pct_gdp_2021e", "defence_status", "defence_source"),
             ("us_troops_2021", "us_troops_status", "us_troops_source"),
@@ -66,7 +67,7 @@ def test_member_data_has_all_30_members_with_sources():
 
 def test_member_values_in_range():
     members = load_members()
-    for name in ("gas_russia_share", "oil_russia_share"):
+    for name in ("gas_russia_share", "oil_russia_share", "gas_share_of_energy"):
         values = getattr(members, name)
         values = values[~np.isnan(values)]
         assert np.all((values >= 0) & (values <= 1)), name

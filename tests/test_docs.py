@@ -47,3 +47,4 @@ def test_driver_formulas_in_the_doc_use_the_code_constants():
     for formula in (threat, trust, energy):
         assert formula in MODEL_DOC, formula
     assert f"exp(-(d_i - {d.PROXIMITY_NEAR_KM:.0f} km) / {d.PROXIMITY_SCALE_KM:.0f} km)" in MODEL_DOC
+    assert f"g_i = r_i min(1, s_i / {d.GAS_WEIGHT_REFERENCE:g})" in MODEL_DOC

@@ -16,6 +16,10 @@ from cohesion.constants import LEADERS
 from cohesion.inputs import Members
 
 # --- Energy dependence (judged weights) ---
+#: Share of gas in total energy supply at which Russian gas counts in full: about the EU-27
+#: average of 2020 (Eurostat energy balances: natural gas about 24 % of gross available energy).
+#: Where gas is a smaller part of a member's energy, its Russian gas share counts proportionally less.
+GAS_WEIGHT_REFERENCE = 0.24
 #: Weight of the oil share where it is known; gas alone otherwise.
 OIL_WEIGHT = 0.3
 #: Added per major Russian energy project the member hosts (Nord Stream 2, TurkStream, Paks II, ...).
@@ -53,14 +57,24 @@ class Drivers:
     leadership_trust: np.ndarray
 
 
-def energy_dependence(members: Members) -> np.ndarray:
-    """Energy dependence on Russia: gas (and oil where known) plus project ties.
+def gas_exposure(members: Members) -> np.ndarray:
+    """Russian gas weighted by gas's place in the energy mix.
 
-    ``E = (1 - w) * gas + w * oil`` where the oil share is known, ``E = gas``
-    where it is not, plus ``ENERGY_PROJECT_BONUS`` per major Russian energy
-    project hosted; clipped to [0, 1].
+    ``g_i = r_i * min(1, s_i / 0.24)`` with ``r_i`` Russia's share of the member's gas
+    consumption and ``s_i`` gas's share of its total energy supply (2020).
     """
-    gas = members.gas_russia_share
+    weight = np.minimum(1.0, members.gas_share_of_energy / GAS_WEIGHT_REFERENCE)
+    return members.gas_russia_share * weight
+
+
+def energy_dependence(members: Members) -> np.ndarray:
+    """Energy dependence on Russia: gas exposure (and oil where known) plus project ties.
+
+    ``E = (1 - w) * g + w * oil`` where the oil share is known, ``E = g`` where it
+    is not, with ``g`` the gas exposure, plus ``ENERGY_PROJECT_BONUS`` per major
+    Russian energy project hosted; clipped to [0, 1].
+    """
+    gas = gas_exposure(members)
     oil = members.oil_russia_share
     mix = np.where(np.isnan(oil), gas, (1 - OIL_WEIGHT) * gas + OIL_WEIGHT * np.nan_to_num(oil))
     projects = np.array([len(p) for p in members.energy_projects], dtype=float)
@@ -131,11 +145,17 @@ def driver_table(members: Members) -> pd.DataFrame:
             "leadership_trust": drivers.leadership_trust,
             "gas_russia_share": members.gas_russia_share,
             "gas_status": members.gas_status,
+            "gas_share_of_energy": members.gas_share_of_energy,
+            "gas_share_of_energy_status": members.gas_share_of_energy_status,
+            "gas_exposure": gas_exposure(members),
             "oil_russia_share": members.oil_russia_share,
+            "oil_status": members.oil_status,
             "defence_pct_gdp": imputed_defence(members),
             "defence_status": [
                 "imputed (alliance median)" if np.isnan(v) else s
                 for v, s in zip(members.defence_pct_gdp, members.defence_status)
             ],
+            "us_troops": members.us_troops,
+            "us_troops_status": members.us_troops_status,
         }
     )

@@ -62,9 +62,13 @@ def run(
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
     timeseries: str = "auto",
+    worlds: list[World] | None = None,
 ) -> list[EnsembleResult]:
-    """Validate, simulate every scenario, and write the results folder if ``out`` is given."""
-    worlds = prepare(request)
+    """Validate, simulate every scenario, and write the results folder if ``out`` is given.
+
+    ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it.
+    """
+    worlds = prepare(request) if worlds is None else worlds
     if out is not None:
         check_output_folder(Path(out), "run")
     engine = request.resolved_engine()

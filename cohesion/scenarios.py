@@ -24,7 +24,6 @@ from cohesion.inputs import Members
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-MEMBER_TARGET_TYPES = ("gas_supply", "hybrid_attack", "leadership_credibility", "stance_shock")
 #: Which target and value range each event type admits: (targets, shift range, set range or None, takes issue).
 EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | None, bool]] = {
     "threat_level": ("RUS", (-1.0, 1.0), (0.0, 1.0), False),
@@ -35,7 +34,6 @@ EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | Non
     "eu_weight": ("EU", (-1.0, 1.0), None, False),
     "stance_shock": ("members", (-1.0, 1.0), None, True),
 }
-MEMBER_TARGET_WORDS = ("all", "allies", "eu_members", "non_eu")
 #: Longest horizon a scenario or ``--steps`` may ask for (ten years of weeks).
 MAX_WEEKS = 520
 
@@ -202,8 +200,3 @@ def compile_events(spec: ScenarioSpec, members: Members, horizon: int) -> tuple[
             )
         )
     return tuple(compiled)
-
-
-def scenario_to_yaml(spec: ScenarioSpec) -> str:
-    """Serialise a scenario (for tests and for users deriving their own)."""
-    return yaml.safe_dump(spec.model_dump(exclude_defaults=True), sort_keys=False, allow_unicode=True)

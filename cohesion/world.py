@@ -66,11 +66,6 @@ class World:
             tuple(getattr(p, n) for n in INDEX_WEIGHT_NAMES),  # type: ignore[arg-type]
         )
 
-    @property
-    def eu_share(self) -> np.ndarray:
-        """EU institutions' share of each member's peer pull at the parameter value, (N,)."""
-        return self.params.eu_weight * self.members.eu_member.astype(float)
-
 
 def initial_stances(
     drivers: Drivers,

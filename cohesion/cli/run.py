@@ -63,14 +63,17 @@ def run(
     if set_values:
         layers.append(parse_set_option(set_values))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
-    total = len(prepare(request)) * runs
+    worlds = prepare(request)  # every input checked before the progress bar starts
+    total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeRemainingColumn(),
         console=console, disable=quiet, transient=True,
     ) as bar:
         task = bar.add_task("runs", total=total)
-        results = run_scenarios(request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries)
+        results = run_scenarios(
+            request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries, worlds=worlds
+        )
     Console(width=max(Console().width, 120)).print(summary_table(results))
     print(f"results written to {out}")
     if report:

@@ -71,23 +71,35 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "How much a Russian gas cut magnifies a member's energy dependence", group="environment"),
     ParamSpec("noise_sd", 0.01, 0.0, 0.2, "stance / week",
               "Standard deviation of weekly idiosyncratic stance noise", group="environment"),
-    # --- scoring (docs/model.md, "Cohesion scores") ---
-    ParamSpec("block_threshold", 0.3, 0.0, 1.0, "stance",
-              "A member whose stance on an issue is below this would block a consensus decision at the U.S.-UK line", group="scoring"),
+    # --- influence and dynamics (docs/model.md, "Peer influence", "Stance update") ---
+    ParamSpec("influence_capability_exponent", 1.0, 0.0, 3.0, "exponent",
+              "Exponent gamma on a member's capability in its pull on others (0: capability plays no part)", group="peers"),
+    ParamSpec("influence_salience_exponent", 1.0, 0.0, 3.0, "exponent",
+              "Exponent on the salience of an issue to a member in its pull on others (0: salience plays no part)", group="peers"),
+    ParamSpec("confidence_bound", 1.0, 0.0, 1.0, "stance",
+              "Bounded confidence: peers further than this on an issue exert no pull (1: every peer pulls, Friedkin-Johnsen)", group="peers"),
+    ParamSpec("repulsion_bound", 1.0, 0.0, 1.0, "stance",
+              "Bounded confidence: peers further than this on an issue repel (1: no repulsion)", group="peers"),
+    ParamSpec("repulsion_strength", 0.0, 0.0, 1.0, "share",
+              "Weight of repulsion relative to attraction for peers beyond the repulsion bound", group="peers"),
+    # --- the consensus rule (docs/model.md, "Consensus") ---
+    ParamSpec("acceptance_tolerance", 0.4, 0.0, 1.0, "stance",
+              "Half-width of a member's acceptance window around its stance on an issue it finds not at all salient",
+              group="scoring"),
+    ParamSpec("acceptance_salience_tightening", 0.5, 0.0, 1.0, "share",
+              "Share by which full salience narrows the acceptance window", group="scoring"),
     ParamSpec("vote_yes_threshold", 0.6, 0.0, 1.0, "stance",
               "Stance at or above which a member counts as 'yes' for the Agreement Index", group="scoring"),
     ParamSpec("vote_no_threshold", 0.4, 0.0, 1.0, "stance",
               "Stance below which a member counts as 'no' for the Agreement Index (between: abstain)", group="scoring"),
-    ParamSpec("index_weight_spread", 0.2, 0.0, 1.0, "share", "Weight of low spread in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_alignment", 0.3, 0.0, 1.0, "share", "Weight of alignment with the U.S.-UK line in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_feasibility", 0.2, 0.0, 1.0, "share", "Weight of consensus feasibility in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_agreement", 0.15, 0.0, 1.0, "share", "Weight of the Hix-Noury-Roland Agreement Index in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_polarization", 0.15, 0.0, 1.0, "share", "Weight of absence of polarization in the cohesion index", group="scoring"),
 )
 
 SPECS_BY_NAME: dict[str, ParamSpec] = {spec.name: spec for spec in PARAM_SPECS}
 MEMBER_PARAM_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.per_member)
-INDEX_WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.name.startswith("index_weight_"))
+#: The ``confidence_bound`` that ``--dynamics bounded`` sets unless a value is given (a judgement:
+#: peers more than a third of the scale away on an issue no longer persuade).
+BOUNDED_CONFIDENCE_DEFAULT = 0.3
+DYNAMICS = ("fj", "bounded")
 
 
 def _field(spec: ParamSpec, optional: bool) -> tuple[Any, Any]:
@@ -118,9 +130,8 @@ class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
 
     @model_validator(mode="after")
     def _check_consistency(self) -> "Parameters":
-        weights = sum(getattr(self, name) for name in INDEX_WEIGHT_NAMES)
-        if abs(weights - 1.0) > 1e-6:
-            raise ValueError(f"index weights must sum to 1 (they sum to {weights:g})")
+        if self.repulsion_bound < self.confidence_bound:
+            raise ValueError("repulsion_bound must not be below confidence_bound")
         if self.vote_no_threshold > self.vote_yes_threshold:
             raise ValueError("vote_no_threshold must not exceed vote_yes_threshold")
         for code, over in {"all members": None, **self.members}.items():
@@ -129,6 +140,11 @@ class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
             if peer + anchor > 1.0 + 1e-12:
                 raise ValueError(f"peer_weight + anchor_weight must be <= 1 ({code}: {peer + anchor:g})")
         return self
+
+    @property
+    def dynamics(self) -> str:
+        """``fj`` when every peer pulls (Friedkin-Johnsen), ``bounded`` otherwise."""
+        return "fj" if self.confidence_bound >= 1.0 and self.repulsion_strength == 0.0 else "bounded"
 
     def member_array(self, name: str, codes: tuple[str, ...]) -> np.ndarray:
         """Value of a per-member parameter for each member code, overrides applied."""

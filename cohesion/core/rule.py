@@ -101,24 +101,52 @@ def target_parts(terms: np.ndarray, target: np.ndarray, sensitivity: np.ndarray)
 
 
 def peer_mean(
-    peer_weights: np.ndarray, stance: np.ndarray, eu_line: np.ndarray, eu_share: np.ndarray
+    peer_weights: np.ndarray,
+    stance: np.ndarray,
+    eu_line: np.ndarray,
+    eu_share: np.ndarray,
+    own: np.ndarray | None = None,
+    confidence_bound: float = 1.0,
+    repulsion_bound: float = 1.0,
+    repulsion_strength: float = 0.0,
 ) -> np.ndarray:
     """What a member's peers pull it towards.
 
-    ``p_ik = (1 - eta_i) sum_j P_ij x_jk + eta_i e_k`` with ``eta_i`` the EU
-    institutions' share (zero outside the EU).
+    Friedkin-Johnsen (every peer pulls): ``q_ik = sum_j P_ijk x_jk``. Bounded
+    confidence: only peers within ``eps`` of the member pull, those beyond
+    ``eps_rep`` push it away with relative strength ``beta``:
+    ``q_ik = x_ik + sum_j P_ijk (m_ijk - beta r_ijk) (x_jk - x_ik) / sum_j P_ijk m_ijk``
+    with ``m = 1[|x_jk - x_ik| <= eps]`` and ``r = 1[|x_jk - x_ik| > eps_rep]``
+    (no one within the bound: the denominator is 1), clipped to [0, 1]. With
+    ``eps = 1`` and ``beta = 0`` both forms agree. Then
+    ``p_ik = (1 - eta_i) q_ik + eta_i e_k`` with ``eta_i`` the EU institutions'
+    share (zero outside the EU).
 
     Args:
-        peer_weights: (N', N) or (R, N', N) rows of the peer matrix (N' = N for
-            the whole alliance, 1 for a single agent).
+        peer_weights: (K, N', N) or (R, K, N', N) rows of the per-issue peer
+            matrices (N' = N for the whole alliance, 1 for a single agent).
         stance: (R, N, K) current stances.
         eu_line: (R, K) the EU institutions' stance.
         eu_share: (R, N') EU share of each member's peer pull.
+        own: (R, N', K) the pulled members' own stances (needed for bounded confidence).
+        confidence_bound, repulsion_bound, repulsion_strength: ``eps``, ``eps_rep``, ``beta``.
 
     Returns:
         (R, N', K) peer targets.
     """
-    neighbours = np.matmul(peer_weights, stance)
+    by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
+    if confidence_bound >= 1.0 and repulsion_strength == 0.0:
+        neighbours = np.swapaxes(np.matmul(peer_weights, by_issue)[..., 0], -1, -2)
+    else:
+        own_by_issue = np.swapaxes(own, -1, -2)[..., None]  # (R, K, N', 1)
+        gap = np.swapaxes(by_issue, -1, -2) - own_by_issue  # (R, K, N', N): x_j - x_i
+        distance = np.abs(gap)
+        attract = peer_weights * (distance <= confidence_bound)
+        repel = peer_weights * (distance > repulsion_bound)
+        total = attract.sum(axis=-1)
+        total = np.where(total > 0.0, total, 1.0)
+        pull = ((attract - repulsion_strength * repel) * gap).sum(axis=-1) / total  # (R, K, N')
+        neighbours = np.clip(own + np.swapaxes(pull, -1, -2), 0.0, 1.0)
     share = eu_share[..., None]
     return (1.0 - share) * neighbours + share * eu_line[:, None, :]
 

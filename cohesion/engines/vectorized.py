@@ -66,11 +66,13 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
     # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
     tracked = np.zeros((len(rule.TRACKED), n, k))
     tracked[rule.ANCHOR] = world.initial_stance
-    recorder.record(rows, 0, stance)
+    proposal = np.broadcast_to(world.proposal0, (count, k))
+    recorder.record(rows, 0, stance, proposal)
     eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
         env = environment_at(
-            week, count, world.scenario.threat_level, world.eu_line0, params.eu_weight, n, world.events, realization
+            week, count, world.scenario.threat_level, world.eu_line0, params.eu_weight, n, world.events, realization,
+            world.proposal0,
         )
         energy, threat, trust = rule.perceive(
             d.energy_dependence,
@@ -87,7 +89,9 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
             energy, threat, trust, world.references, mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"]
         )
         target = rule.target_stance(terms, world.sensitivity, params.baseline_stance)
-        peer = rule.peer_mean(world.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member)
+        peer = rule.peer_mean(
+            world.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member, stance, **world.bounds
+        )
         tracked = rule.update_attribution(
             tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
             mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
@@ -97,5 +101,6 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
             mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             env.stance_shock, noise[:, week - 1],
         )
-        recorder.record(rows, week, stance)
-    recorder.finish(rows, stance, tracked * count)
+        proposal = env.proposal
+        recorder.record(rows, week, stance, proposal)
+    recorder.finish(rows, stance, proposal, tracked * count)

@@ -28,9 +28,7 @@ from cohesion.errors import InputError
 from cohesion.experiments.execution import ExecutorConfig, execute
 from cohesion.experiments.plan import Chunk, Plan
 from cohesion.experiments.sensitivity import analyze
-from cohesion.results import check_output_folder, data_file_hashes, git_commit, read_manifest
-
-EXPERIMENT_FORMAT = "cohesion-experiment/1"
+from cohesion.results import EXPERIMENT_FORMAT, check_output_folder, data_file_hashes, git_commit, read_manifest
 #: Manifest fields that must match for a folder to be resumed with a plan.
 IDENTITY_FIELDS = (
     "experiment_sha256", "seed", "design", "parameters", "scenarios", "replicates", "outcomes", "points",

@@ -112,6 +112,7 @@ def build_world(
     horizon: int | None = None,
     members: Members | None = None,
     positions: tuple[Position, ...] | None = None,
+    drivers: Drivers | None = None,
 ) -> World:
     """Resolve a scenario and parameter layers into a ``World``.
 
@@ -123,6 +124,8 @@ def build_world(
         horizon: Weeks to simulate; the scenario's ``weeks`` when None.
         members: Member data (the shipped data when None).
         positions: The article's positions (the shipped table when None).
+        drivers: Structural drivers (computed from ``members`` when None), e.g. to
+            test what the member data contribute.
     """
     members = members if members is not None else load_members()
     positions = positions if positions is not None else load_positions()
@@ -130,7 +133,7 @@ def build_world(
     if horizon < 1:
         raise InputError("the horizon must be at least 1 week")
     params = build_parameters([scenario.params, *(param_layers or [])], members.codes)
-    drivers = structural_drivers(members)
+    drivers = structural_drivers(members) if drivers is None else drivers
     references = np.array(
         [drivers.energy_dependence.mean(), drivers.threat_perception.mean(), drivers.leadership_trust.mean()]
     )

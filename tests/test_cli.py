@@ -45,8 +45,8 @@ def test_run_writes_every_table(two_runs):
     assert (members["alignment"] <= members["alignment_p95"] + 1e-12).all()
     series = pd.read_parquet(out / "timeseries.parquet")
     assert len(series) == 2 * 12 * 11  # scenarios x runs x (weeks + week 0)
-    assert {"scenario", "run", "week", "cohesion_index", "spread", "alignment", "consensus_feasibility",
-            "agreement_index", "polarization"} <= set(series.columns)
+    assert {"scenario", "run", "week", "consensus", "cohesion", "alignment", "agreement_index", "eu_consensus",
+            "consensus_blockers"} <= set(series.columns)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["runs"] == 12 and manifest["steps"] == 10
     assert manifest["cohesion_version"]

@@ -109,3 +109,21 @@ def test_batched_equals_one_by_one():
             single = scores(stance[r, t], proposal[r, t], RULE)
             for name, value in single.items():
                 assert batched[name][r, t] == pytest.approx(value, abs=1e-12)
+
+
+def test_recorded_scores_match_single_functions_on_random_ensembles():
+    """score_details (what the engines record) computes the same numbers as the single-score functions."""
+    rng = np.random.default_rng(11)
+    stance = rng.random((200, 30, 6))
+    stance[:20] = 0.42  # no spread at all: the variance must not go negative or lose precision
+    proposal = np.clip(1.0 - 0.3 * rng.random((200, 6)), 0, 1)
+    window = rng.uniform(0.1, 0.6, (30, 6))
+    rule = ScoringRule(window, rng.random(30) < 0.7, np.array([False, False, True, False, False, True]), 0.6, 0.4)
+    found, alignment, dilution = score_details(stance, proposal, rule)
+    expected = scores(stance, proposal, rule)
+    for name, value in expected.items():
+        np.testing.assert_allclose(found[name], value, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(alignment, member_alignment(stance, proposal), atol=1e-12)
+    np.testing.assert_allclose(dilution, dilution_needed(stance, proposal, window), atol=1e-12)
+    assert np.all(found["cohesion"][:20] == 100.0)
+    assert 0 < (found["consensus"] > 0).mean() < 1  # the case has issues decided and issues not

@@ -121,22 +121,55 @@ def agreement_index(stance: np.ndarray, yes: float, no: float) -> np.ndarray:
 def score_details(
     stance: np.ndarray, proposal: np.ndarray, rule: ScoringRule
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """The scores plus the member alignment (..., N) and the dilution needed (..., N, K) behind them."""
-    alignment_members = member_alignment(stance, proposal)
-    dilution = dilution_needed(stance, proposal, rule.window)
-    eu_stance = stance[..., rule.eu_member, :][..., rule.eu_issues]
-    eu_window = np.broadcast_to(rule.window, stance.shape)[..., rule.eu_member, :][..., rule.eu_issues]
+    """The scores plus the member alignment (..., N) and the dilution needed (..., N, K) behind them.
+
+    Computes the same formulas as the single-score functions above, on one
+    issue-major copy of the stances (members on the last, contiguous axis),
+    which is what makes recording every week of large ensembles cheap.
+    """
+    xt = np.ascontiguousarray(np.swapaxes(stance, -1, -2))  # (..., K, N)
+    window = np.swapaxes(rule.window, -1, -2)  # (..., K, N)
+    n = xt.shape[-1]
+    gaps = np.abs(xt - proposal[..., None])
+    alignment_members = 1.0 - gaps.mean(axis=-2)
+    gaps -= window
+    dilution = np.maximum(gaps, 0.0, out=gaps)  # (..., K, N)
+    low = np.maximum((xt - window).max(axis=-1), 0.0)
+    high = np.minimum((xt + window).min(axis=-1), 1.0)
+    adopted = np.where(low <= high, 1.0 - np.abs(np.clip(proposal, low, np.maximum(low, high)) - proposal), 0.0)
+    eu_issues = np.flatnonzero(rule.eu_issues)
+    eu_members = np.flatnonzero(rule.eu_member)
+    eu_x = xt[..., eu_issues, :][..., eu_members]
+    eu_w = np.broadcast_to(window, xt.shape)[..., eu_issues, :][..., eu_members]
+    eu_low = np.maximum((eu_x - eu_w).max(axis=-1), 0.0)
+    eu_high = np.minimum((eu_x + eu_w).min(axis=-1), 1.0)
+    eu_p = proposal[..., eu_issues]
+    eu_adopted = np.where(eu_low <= eu_high, 1.0 - np.abs(np.clip(eu_p, eu_low, np.maximum(eu_low, eu_high)) - eu_p), 0.0)
+    yes = np.count_nonzero(xt >= rule.vote_yes_threshold, axis=-1)
+    no = np.count_nonzero(xt < rule.vote_no_threshold, axis=-1)
+    top = np.maximum(np.maximum(yes, no), n - yes - no)
     scores = {
-        "consensus": consensus_score(stance, proposal, rule.window),
-        "cohesion": cohesion_score(stance),
+        "consensus": 100.0 * adopted.mean(axis=-1),
+        "cohesion": 100.0 * (1.0 - xt.std(axis=-1).mean(axis=-1) / MAX_STD),
         "alignment": alignment_members.mean(axis=-1),
-        "agreement_index": agreement_index(stance, rule.vote_yes_threshold, rule.vote_no_threshold),
-        "eu_consensus": consensus_score(eu_stance, proposal[..., rule.eu_issues], eu_window),
-        "consensus_blockers": np.count_nonzero((dilution > 0).any(axis=-1), axis=-1).astype(float),
+        "agreement_index": ((top - 0.5 * (n - top)) / n).mean(axis=-1),
+        "eu_consensus": 100.0 * eu_adopted.mean(axis=-1),
+        "consensus_blockers": np.count_nonzero((dilution > 0).any(axis=-2), axis=-1).astype(float),
     }
-    return scores, alignment_members, dilution
+    return scores, alignment_members, np.swapaxes(dilution, -1, -2)
 
 
 def scores(stance: np.ndarray, proposal: np.ndarray, rule: ScoringRule) -> dict[str, np.ndarray]:
-    """Every score for stances (..., N, K) and the proposal (..., K)."""
-    return score_details(stance, proposal, rule)[0]
+    """Every score for stances (..., N, K) and the proposal (..., K), from the single-score functions."""
+    eu_stance = stance[..., rule.eu_member, :][..., rule.eu_issues]
+    eu_window = np.broadcast_to(rule.window, stance.shape)[..., rule.eu_member, :][..., rule.eu_issues]
+    return {
+        "consensus": consensus_score(stance, proposal, rule.window),
+        "cohesion": cohesion_score(stance),
+        "alignment": member_alignment(stance, proposal).mean(axis=-1),
+        "agreement_index": agreement_index(stance, rule.vote_yes_threshold, rule.vote_no_threshold),
+        "eu_consensus": consensus_score(eu_stance, proposal[..., rule.eu_issues], eu_window),
+        "consensus_blockers": np.count_nonzero(
+            (dilution_needed(stance, proposal, rule.window) > 0).any(axis=-1), axis=-1
+        ).astype(float),
+    }

@@ -134,10 +134,16 @@ def peer_mean(
     Returns:
         (R, N', K) peer targets.
     """
-    by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
     if confidence_bound >= 1.0 and repulsion_strength == 0.0:
-        neighbours = np.swapaxes(np.matmul(peer_weights, by_issue)[..., 0], -1, -2)
+        if peer_weights.ndim == 3:  # one matrix per issue for all runs: one matrix product per issue
+            neighbours = np.empty(stance.shape[:-2] + peer_weights.shape[1:2] + stance.shape[-1:])
+            for issue in range(stance.shape[-1]):
+                np.matmul(stance[..., issue], peer_weights[issue].T, out=neighbours[..., issue])
+        else:
+            by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
+            neighbours = np.swapaxes(np.matmul(peer_weights, by_issue)[..., 0], -1, -2)
     else:
+        by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
         own_by_issue = np.swapaxes(own, -1, -2)[..., None]  # (R, K, N', 1)
         gap = np.swapaxes(by_issue, -1, -2) - own_by_issue  # (R, K, N', N): x_j - x_i
         distance = np.abs(gap)

@@ -45,7 +45,7 @@ TEXT = {
     "blockers": "Who would veto what, and when: the share of runs in which the U.S.-UK proposal on an issue lies outside a "
     "member's acceptance window, week by week. Member-issue pairs that block in at least 20% of runs in some week of some "
     "scenario are listed, the members that block most on top.",
-    "map": "The members coloured by their alignment with the U.S.-UK line at the horizon (same colour range for every "
+    "map": "The members coloured by their alignment with the U.S.-UK proposal at the horizon (same colour range for every "
     "scenario). Grey countries are not NATO members. Outlines: Natural Earth 1:110m, shipped with the package.",
     "sweep": "Two varied parameters against the mean consensus score, averaged over replicates and over every other varied "
     "parameter. A grid design is shown as a heat map, any other design as its points.",

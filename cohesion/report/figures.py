@@ -176,7 +176,7 @@ def _ranked_ticks(axis: str, codes: list[str], names: dict[str, str]) -> dict:
 
 
 def alignment_ranking(results: RunResults) -> go.Figure:
-    """Members ranked by alignment with the U.S.-UK line at the horizon, with 90% intervals; week 0 for reference."""
+    """Members ranked by alignment with the U.S.-UK proposal at the horizon, with 90% intervals; week 0 for reference."""
     names = results.country_names
     colours = member_colours(list(results.members["member"]))
     choices = Choices("Scenario")
@@ -200,7 +200,7 @@ def alignment_ranking(results: RunResults) -> go.Figure:
             meta={"scenario": scenario, "role": "alignment", "members": codes},
         )
     fig.update_yaxes(autorange="reversed", showgrid=True, tickfont={"size": 11})
-    fig.update_xaxes(title_text="Alignment with the U.S.-UK line (1 = identical stances)")
+    fig.update_xaxes(title_text="Alignment with the U.S.-UK proposal (1 = at the proposal on every issue)")
     return styled(choices.finish(fig), 780, legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
                   margin={"l": 130, "r": 30, "t": 80, "b": 55})
 

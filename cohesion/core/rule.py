@@ -100,6 +100,31 @@ def target_parts(terms: np.ndarray, target: np.ndarray, sensitivity: np.ndarray)
     return (target.mean(axis=0) - drivers[0] - drivers[1] - drivers[2], *drivers)
 
 
+def _bounded_pull(
+    stance: np.ndarray,
+    own: np.ndarray,
+    peer_weights: np.ndarray,
+    confidence_bound: float,
+    repulsion_bound: float,
+    repulsion_strength: float,
+) -> np.ndarray:
+    """``sum_j P_ijk (m_ijk - beta r_ijk) (x_jk - x_ik) / sum_j P_ijk m_ijk``, laid out (R, K, N')."""
+    # x_j - x_i laid out (R, K, N', N): pulled members on the third axis, peers on the last.
+    # (Contiguous issue-major copies first: broadcasting strided views is several times slower.)
+    peers = np.ascontiguousarray(np.swapaxes(stance, -1, -2))
+    pulled = np.ascontiguousarray(np.swapaxes(own, -1, -2))
+    gap = peers[..., None, :] - pulled[..., None]
+    distance = np.abs(gap)
+    attract = peer_weights * (distance <= confidence_bound)
+    total = attract.sum(axis=-1)
+    total[total <= 0.0] = 1.0
+    pull = np.einsum("...ij,...ij->...i", attract, gap)
+    if repulsion_strength > 0.0:
+        repel = peer_weights * (distance > repulsion_bound)
+        pull -= repulsion_strength * np.einsum("...ij,...ij->...i", repel, gap)
+    return pull / total
+
+
 def peer_mean(
     peer_weights: np.ndarray,
     stance: np.ndarray,
@@ -143,15 +168,7 @@ def peer_mean(
             by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
             neighbours = np.swapaxes(np.matmul(peer_weights, by_issue)[..., 0], -1, -2)
     else:
-        by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
-        own_by_issue = np.swapaxes(own, -1, -2)[..., None]  # (R, K, N', 1)
-        gap = np.swapaxes(by_issue, -1, -2) - own_by_issue  # (R, K, N', N): x_j - x_i
-        distance = np.abs(gap)
-        attract = peer_weights * (distance <= confidence_bound)
-        repel = peer_weights * (distance > repulsion_bound)
-        total = attract.sum(axis=-1)
-        total = np.where(total > 0.0, total, 1.0)
-        pull = ((attract - repulsion_strength * repel) * gap).sum(axis=-1) / total  # (R, K, N')
+        pull = _bounded_pull(stance, own, peer_weights, confidence_bound, repulsion_bound, repulsion_strength)
         neighbours = np.clip(own + np.swapaxes(pull, -1, -2), 0.0, 1.0)
     share = eu_share[..., None]
     return (1.0 - share) * neighbours + share * eu_line[:, None, :]

@@ -125,3 +125,19 @@ def test_fj_equilibrium_equals_a_2000_week_simulation():
     assert np.abs(result.horizon_stance[0] - expected).max() < 1e-9
     # and the stances have really moved from where they started
     assert np.abs(world.initial_stance - expected).max() > 0.05
+
+
+def test_peer_matrix_takes_a_run_axis_of_parameters():
+    """Per-run parameters (R,) give (R, K, N, N): each run's slice is the scalar call's matrix."""
+    from cohesion.core.peers import capital_distances_km, peer_matrix, shared_groups
+
+    world = make_world("baseline")
+    members = world.members
+    base = (capital_distances_km(members.capital_lat, members.capital_lon), members.eu_member, shared_groups(members))
+    rho, gamma = np.array([800.0, 1500.0]), np.array([0.0, 2.0])
+    batched = peer_matrix(*base, rho, 0.5, 0.5, world.capability, world.salience, gamma, 1.0)
+    assert batched.shape == (2, 6, 30, 30)
+    for run in range(2):
+        single = peer_matrix(*base, rho[run], 0.5, 0.5, world.capability, world.salience, gamma[run], 1.0)
+        np.testing.assert_allclose(batched[run], single, atol=1e-15)
+    np.testing.assert_allclose(batched.sum(axis=-1), 1.0, atol=1e-12)

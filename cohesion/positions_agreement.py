@@ -30,8 +30,6 @@ ARTICLE_SOURCE = "article-2022-01-27"
 #: The codebook's scale (docs/codebook.md, section 2).
 CODEBOOK_VALUES = (0.0, 0.25, 0.5, 0.75, 1.0)
 CODING_COLUMNS = ("member", "issue", "stance", "quote")
-#: Two codings differ on a cell when their stances are one codebook step (0.25) or more apart.
-DISAGREEMENT = 0.25
 
 
 @dataclass(frozen=True)
@@ -83,17 +81,30 @@ def read_coding(path: Path | str, codes: tuple[str, ...] | None = None) -> Codin
     return Coding(stances, quotes)
 
 
-def article_coding(positions: tuple[Position, ...] | None = None, codes: tuple[str, ...] | None = None) -> Coding:
+def article_coding(
+    positions: tuple[Position, ...] | None = None, codes: tuple[str, ...] | None = None, groups: bool = True
+) -> Coding:
     """Coding A: the article's member-stance rows of positions.csv, one stance per cell.
 
     Weights are recomputed over the article's rows alone, so rows from other sources
     do not shift the article's coding.
+
+    Args:
+        positions: The positions (the shipped table when None).
+        codes: Member codes (the shipped members when None).
+        groups: False to leave out the group codings (cells then rest on a member's own passages).
     """
     from cohesion.position_weights import weigh_positions
 
     positions = positions if positions is not None else load_positions()
     codes = codes if codes is not None else load_members().codes
-    rows = weigh_positions(tuple(p for p in positions if p.source_id == ARTICLE_SOURCE and p.use == "member_stance"))
+    rows = weigh_positions(
+        tuple(
+            p
+            for p in positions
+            if p.source_id == ARTICLE_SOURCE and p.use == "member_stance" and (groups or p.speaker_class != "group")
+        )
+    )
     quotes: dict[tuple[str, str], str] = {}
     for pos in sorted(rows, key=lambda p: -p.weight):
         quotes.setdefault((pos.speaks_for, pos.issue), pos.quote)
@@ -113,11 +124,19 @@ def _alpha(first: np.ndarray, second: np.ndarray) -> float:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
 
 
-def agreement_table(first: Coding, second: Coding) -> pd.DataFrame:
-    """Per issue and overall: cells each coder coded, pairable cells, alpha, mean absolute difference."""
+def agreement_table(first: Coding, second: Coding, cells: np.ndarray | None = None) -> pd.DataFrame:
+    """Per issue and overall: cells each coder coded, pairable cells, alpha, mean absolute difference.
+
+    Args:
+        first: Coding A.
+        second: Coding B.
+        cells: Boolean (members, issues) mask of the cells to compare; all cells when None.
+    """
+    keep = np.ones(first.stances.shape, dtype=bool) if cells is None else cells
+    first_kept, second_kept = np.where(keep, first.stances, np.nan), np.where(keep, second.stances, np.nan)
     rows = []
     for label, columns in [*((issue, [k]) for k, issue in enumerate(ISSUES)), ("all issues", list(range(len(ISSUES))))]:
-        a, b = first.stances[:, columns].ravel(), second.stances[:, columns].ravel()
+        a, b = first_kept[:, columns].ravel(), second_kept[:, columns].ravel()
         both = ~np.isnan(a) & ~np.isnan(b)
         rows.append(
             {
@@ -132,22 +151,37 @@ def agreement_table(first: Coding, second: Coding) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def nearest_codebook_value(stances: np.ndarray) -> np.ndarray:
+    """Each stance rounded to the nearest codebook value (NaN stays NaN; ties go to the lower value)."""
+    scale = np.array(CODEBOOK_VALUES)
+    flat = np.asarray(stances, dtype=float).ravel()
+    rounded = np.full_like(flat, np.nan)
+    known = ~np.isnan(flat)
+    rounded[known] = scale[np.abs(flat[known, None] - scale[None, :]).argmin(axis=1)]
+    return rounded.reshape(np.shape(stances))
+
+
 def disagreements(first: Coding, second: Coding, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Cells to adjudicate: coded by one coder only, or coded apart by ``DISAGREEMENT`` or more."""
+    """Cells to adjudicate: coded by one coder only, or on different codebook values.
+
+    Coding A's weighted means are rounded to the nearest codebook value first, so a cell
+    disagrees when the two coders would have written different values in the codebook's format.
+    """
     codes = codes if codes is not None else load_members().codes
+    first_rounded, second_rounded = nearest_codebook_value(first.stances), nearest_codebook_value(second.stances)
     rows = []
     for i, member in enumerate(codes):
         for k, issue in enumerate(ISSUES):
-            a, b = first.stances[i, k], second.stances[i, k]
+            a, b = first_rounded[i, k], second_rounded[i, k]
             if np.isnan(a) and np.isnan(b):
                 continue
-            if np.isnan(a) or np.isnan(b) or abs(a - b) >= DISAGREEMENT:
+            if np.isnan(a) or np.isnan(b) or a != b:
                 rows.append(
                     {
                         "member": member,
                         "issue": issue,
-                        "stance_a": a,
-                        "stance_b": b,
+                        "stance_a": first.stances[i, k],
+                        "stance_b": second.stances[i, k],
                         "quote_a": first.quotes.get((member, issue), ""),
                         "quote_b": second.quotes.get((member, issue), ""),
                     }
@@ -158,13 +192,12 @@ def disagreements(first: Coding, second: Coding, codes: tuple[str, ...] | None =
 def write_coding(coding: Coding, path: Path | str, codes: tuple[str, ...] | None = None) -> None:
     """Write a coding in the codebook's format, stances rounded to the nearest codebook value."""
     codes = codes if codes is not None else load_members().codes
-    scale = np.array(CODEBOOK_VALUES)
+    rounded = nearest_codebook_value(coding.stances)
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CODING_COLUMNS)
         for i, k in np.argwhere(~np.isnan(coding.stances)):
-            nearest = scale[np.abs(scale - coding.stances[i, k]).argmin()]
-            writer.writerow([codes[i], ISSUES[k], f"{nearest:g}", coding.quotes.get((codes[i], ISSUES[k]), "")])
+            writer.writerow([codes[i], ISSUES[k], f"{rounded[i, k]:g}", coding.quotes.get((codes[i], ISSUES[k]), "")])
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:

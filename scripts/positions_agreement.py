@@ -1,6 +1,7 @@
 """Inter-coder agreement on the seed article: positions.csv (coding A) against a second coding.
 
     .venv/bin/python scripts/positions_agreement.py cohesion/data/coding_b.csv
+    .venv/bin/python scripts/positions_agreement.py --own-evidence cohesion/data/coding_b.csv
     .venv/bin/python scripts/positions_agreement.py --export-a coding_a.csv
 
 Prints Krippendorff's alpha (interval level) per issue and overall as a Markdown table,
@@ -16,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
 
 from cohesion.errors import InputError  # noqa: E402
 from cohesion.positions_agreement import (  # noqa: E402
@@ -33,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("coding_b", nargs="?", help="second coding, CSV member,issue,stance,quote")
     parser.add_argument("--export-a", help="also write coding A in the codebook's format to this path")
+    parser.add_argument(
+        "--own-evidence",
+        action="store_true",
+        help="compare only the cells where coding A has a member's own passage (not only a group statement)",
+    )
     args = parser.parse_args(argv)
     coding_a = article_coding()
     if args.export_a:
@@ -45,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    table = agreement_table(coding_a, coding_b)
+    cells = ~np.isnan(article_coding(groups=False).stances) if args.own_evidence else None
+    table = agreement_table(coding_a, coding_b, cells)
     print(markdown_table(table))
     print()
-    cells = disagreements(coding_a, coding_b)
-    print(f"Cells to adjudicate ({len(cells)}): coded by one coder only, or one codebook step (0.25) or more apart")
-    print(markdown_table(cells, digits=2) if len(cells) else "(none)")
+    to_adjudicate = disagreements(coding_a, coding_b)
+    print(f"Cells to adjudicate ({len(to_adjudicate)}): coded by one coder only, or on different codebook values")
+    print(markdown_table(to_adjudicate, digits=2) if len(to_adjudicate) else "(none)")
     unverified = quotes_not_in_article(coding_b)
     if unverified:
         print()

@@ -241,3 +241,32 @@ def test_a_cell_coded_twice_is_an_error(tmp_path):
     bad.write_text("member,issue,stance,quote\nDEU,sanctions,1,q\nDEU,sanctions,0,q\n", encoding="utf-8")
     with pytest.raises(InputError, match="coded twice"):
         read_coding(bad)
+
+
+def test_nearest_codebook_value_by_hand():
+    from cohesion.positions_agreement import nearest_codebook_value
+
+    rounded = nearest_codebook_value(np.array([0.4, 0.125, 0.63, np.nan, 0.05]))
+    np.testing.assert_array_equal(rounded[[0, 1, 2, 4]], [0.5, 0.0, 0.75, 0.0])
+    assert np.isnan(rounded[3])
+
+
+def test_a_cell_mask_restricts_the_comparison():
+    first = coding({("AAA", "sanctions"): 0.0, ("BBB", "sanctions"): 1.0, ("CCC", "sanctions"): 0.5})
+    second = coding({("AAA", "sanctions"): 0.0, ("BBB", "sanctions"): 1.0, ("CCC", "sanctions"): 0.0})
+    mask = np.zeros(first.stances.shape, dtype=bool)
+    mask[:2, ISSUES.index("sanctions")] = True
+    table = agreement_table(first, second, mask).set_index("issue")
+    assert table.loc["sanctions", "pairable"] == 2 and table.loc["sanctions", "alpha_interval"] == pytest.approx(1.0)
+    assert agreement_table(first, second).set_index("issue").loc["sanctions", "alpha_interval"] < 1.0
+
+
+def test_the_shipped_second_coding_loads_and_quotes_the_article():
+    from cohesion.positions_agreement import quotes_not_in_article
+
+    path = data_path("coding_b.csv")
+    if not path.is_file():
+        pytest.skip("the second coding is not shipped yet")
+    second = read_coding(path)
+    assert (~np.isnan(second.stances)).sum() >= 1
+    assert quotes_not_in_article(second) == []

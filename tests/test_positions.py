@@ -93,6 +93,19 @@ def test_group_statements_are_coded_member_by_member():
         assert (pos.speaker_class == "group") == bool(pos.group) or pos.use != "member_stance", pos.id
 
 
+@pytest.mark.parametrize(
+    ("suffix", "issue", "eu_only"),
+    [("-group-fac-massive-consequences", "sanctions", True), ("-group-nrc-open-door", "open_door", False)],
+)
+def test_group_statements_from_other_sources_cover_their_whole_group(suffix, issue, eu_only):
+    members = load_members()
+    group = {code for code, is_eu in zip(members.codes, members.eu_member) if is_eu or not eu_only}
+    rows = [p for p in load_positions() if p.id.endswith(suffix)]
+    assert {p.speaks_for for p in rows} == group and len(rows) == len(group)
+    assert all(p.issue == issue and p.speaker_class == "group" and p.group for p in rows)
+    assert len({(p.stance, p.quote, p.source_id, p.date) for p in rows}) == 1
+
+
 def test_every_position_is_dated_on_or_before_the_article():
     for pos in load_positions():
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", pos.date), pos.id

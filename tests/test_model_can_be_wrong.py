@@ -144,3 +144,17 @@ def test_peer_matrix_takes_a_run_axis_of_parameters():
         single = peer_matrix(*base, rho[run], 0.5, 0.5, world.capability, world.salience, gamma[run], 1.0)
         np.testing.assert_allclose(batched[run], single, atol=1e-15)
     np.testing.assert_allclose(batched.sum(axis=-1), 1.0, atol=1e-12)
+
+
+def test_bounded_confidence_with_every_peer_in_bound_is_friedkin_johnsen():
+    """The bounded-confidence pull with eps = 1 (no repulsion can act) equals the F-J matrix product."""
+    world = make_world("baseline")
+    rng = np.random.default_rng(5)
+    stance = rng.random((4, 30, 6))
+    eu_line, eu_share = rng.random((4, 6)), rng.random((4, 30)) * world.members.eu_member
+    fj = rule.peer_mean(world.peer_weights, stance, eu_line, eu_share, stance)
+    # repulsion_strength > 0 takes the bounded path; nothing lies beyond a bound of 1, so nothing repels
+    bounded = rule.peer_mean(world.peer_weights, stance, eu_line, eu_share, stance, 1.0, 1.0, 0.5)
+    np.testing.assert_allclose(bounded, fj, atol=1e-12)
+    narrow = rule.peer_mean(world.peer_weights, stance, eu_line, eu_share, stance, 0.2)
+    assert np.abs(narrow - fj).max() > 0.05

@@ -153,3 +153,13 @@ def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, 
     base = simulate(make_world("baseline", layers), 20, seed=3).metric("consensus")[:, -1]
     invasion = simulate(make_world("invasion", layers), 20, seed=3).metric("consensus")[:, -1]
     assert invasion.mean() > base.mean() + 10
+
+
+def test_invasion_raises_consensus_under_bounded_confidence_too():
+    """The invasion finding survives the other dynamics; the baseline's averaging-driven consensus does not."""
+    bounded = [{"confidence_bound": 0.3}]
+    base = simulate(make_world("baseline", bounded), 60, seed=8).metric("consensus")[:, -1]
+    invasion = simulate(make_world("invasion", bounded), 60, seed=8).metric("consensus")[:, -1]
+    assert np.quantile(invasion, 0.05) > np.quantile(base, 0.95)
+    default = simulate(make_world("baseline"), 60, seed=8).metric("consensus")[:, -1]
+    assert base.mean() < default.mean() - 10

@@ -34,7 +34,7 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "USD": (0.0, math.inf),
     "persons": (0.0, math.inf),
     "count": (0.0, math.inf),
-    "CHES salience 0-10": (0.0, 10.0),
+    "CHES scale 0-10": (0.0, 10.0),
     "CHES position 1-7": (1.0, 7.0),
 }
 
@@ -85,7 +85,9 @@ def _check_row(row: dict[str, str], line: int, members: frozenset[str]) -> float
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{where}: value {text!r} is not a number") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError(f"{where}: value {text!r} is not a finite number")
     low, high = UNIT_RANGES[row["unit"]]
     if not (low <= value <= high):
         raise InputError(f"{where}: value {value:g} outside {low:g}..{high:g} for unit {row['unit']!r}")

@@ -68,6 +68,8 @@ def test_hand_checked_values(indicators):
     # Germany's cabinet: SPD 206 x 2.7647, Greens 118 x 2.1765, FDP 92 x 2.2353 (CHES 2019), over 416 seats.
     expected = (206 * 2.7647059 + 118 * 2.1764705 + 92 * 2.2352941) / 416
     assert value["DEU", "cabinet_russian_interference_salience"] == pytest.approx(expected, abs=1e-4)
+    # Lithuania: 2020 exports 3.834 + imports 2.570 bn EUR to/from Russia over GDP 2020 (World Bank, US$ / 1.1422).
+    assert value["LTU", "trade_russia_pct_gdp_2020"] == pytest.approx(12.84, abs=0.01)
     assert math.isnan(value["USA", "cabinet_russian_interference_salience"])
 
 
@@ -104,7 +106,9 @@ def _change(column, value):
         (_change("refers_to", "2022-02-24"), "refers_to 2022-02-24 is after 2022-01-27"),
         (_change("published", "2022-03-31"), "published 2022-03-31 is after 2022-01-27"),
         (_change("published", "March 2021"), "published must be an ISO date"),
-        (_change("value", "about 5"), "value 'about 5' is not a number"),
+        (_change("value", "about 5"), "value 'about 5' is not a finite number"),
+        (_change("value", "nan"), "value 'nan' is not a finite number"),
+        (_change("value", "inf"), "value 'inf' is not a finite number"),
         (_change("family", "economy"), "unknown family 'economy'"),
         (_change("status", "guessed"), "unknown status 'guessed'"),
         (_change("unit", "furlongs"), "unknown unit 'furlongs'"),

@@ -9,16 +9,19 @@ docs/data.md. Nothing dated after the seed article (27 January 2022) may enter.
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from cohesion.errors import InputError
+from cohesion.inputs import data_path, load_members
 
 COLUMNS = ("member", "indicator", "family", "value", "unit", "refers_to", "published", "source", "status")
-FAMILIES = ("threat", "trust", "government", "energy", "capability")
+#: Latent drivers the indicators measure; the first three enter the decision rule.
+FAMILIES = ("energy", "threat", "trust", "government", "capability")
 STATUSES = ("sourced", "imputed", "judged", "unverified", "missing")
 # The model's information date: the seed article's date (cohesion.inputs.ARTICLE_DATE).
 CUTOFF = date(2022, 1, 27)
@@ -39,19 +42,35 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _member_codes() -> frozenset[str]:
-    from cohesion.inputs import load_members
+def indicators_path() -> Path:
+    """The shipped indicators file."""
+    return data_path("indicators.csv")
 
-    return frozenset(load_members().codes)
+
+def indicators_sha256(path: str | Path | None = None) -> str:
+    """SHA-256 of an indicators file (the shipped one by default)."""
+    return hashlib.sha256(Path(path or indicators_path()).read_bytes()).hexdigest()
+
+
+def _period_end(text: str) -> date:
+    """Last day of a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` period (ValueError otherwise)."""
+    parts = text.split("-")
+    if len(parts) == 1 and len(parts[0]) == 4:
+        return date(int(parts[0]), 12, 31)
+    if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
+        year, month = int(parts[0]), int(parts[1])
+        return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date.fromisoformat(text)
 
 
 def _iso_date(text: str, column: str, where: str) -> date:
+    """A date column's value; a year or month counts as its last day (the shipped file uses full dates)."""
     try:
-        value = date.fromisoformat(text.strip())
+        value = _period_end(text.strip())
     except ValueError:
-        raise InputError(f"{where}: {column} must be an ISO date YYYY-MM-DD, got {text!r}") from None
+        raise InputError(f"{where}: {column} must be an ISO date YYYY-MM-DD (or YYYY, YYYY-MM), got {text!r}") from None
     if value > CUTOFF:
-        raise InputError(f"{where}: {column} {value.isoformat()} is after {CUTOFF.isoformat()} (no hindsight)")
+        raise InputError(f"{where}: {column} {text.strip()} is after {CUTOFF.isoformat()} (no hindsight)")
     return value
 
 
@@ -109,11 +128,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
             family, status or unit, a date after 27 January 2022, a non-numeric or
             out-of-range value, or a member x indicator pair given twice.
     """
-    if path is None:
-        from cohesion.inputs import data_path
-
-        path = data_path("indicators.csv")
-    path = Path(path)
+    path = indicators_path() if path is None else Path(path)
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
@@ -124,7 +139,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         absent = [column for column in COLUMNS if column not in header]
         if absent:
             raise InputError(f"{path.name}: missing column(s) {', '.join(absent)}")
-        members = _member_codes()
+        members = frozenset(load_members().codes)
         records, values, seen = [], [], set()
         kinds: dict[str, tuple[str, str]] = {}
         for line, row in enumerate(reader, start=2):

@@ -23,7 +23,8 @@ def indicators():
 def test_every_date_is_on_or_before_the_article(indicators):
     assert (indicators["refers_to"] <= CUTOFF).all()
     assert (indicators["published"] <= CUTOFF).all()
-    assert indicators["refers_to"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    for column in ("refers_to", "published"):
+        assert indicators[column].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), column
 
 
 def test_every_row_has_source_and_status(indicators):
@@ -63,7 +64,7 @@ def test_hand_checked_values(indicators):
     assert value["EST", "soviet_annexation"] == 1 and value["POL", "soviet_annexation"] == 0
     assert value["USA", "efp_framework_nation"] == 1 and value["FRA", "efp_framework_nation"] == 0
     assert value["POL", "hosts_us_rotational_forces_2021"] == 1
-    assert value["CAN", "five_eyes_member"] == 1
+    assert value["CAN", "five_eyes"] == 1
     assert value["HUN", "vver_rosatom_fuel"] == 1 and value["DEU", "vver_rosatom_fuel"] == 0
     # Germany's cabinet: SPD 206 x 2.7647, Greens 118 x 2.1765, FDP 92 x 2.2353 (CHES 2019), over 416 seats.
     expected = (206 * 2.7647059 + 118 * 2.1764705 + 92 * 2.2352941) / 416
@@ -104,6 +105,8 @@ def _change(column, value):
     [
         (_change("member", "RUS"), "unknown member 'RUS'"),
         (_change("refers_to", "2022-02-24"), "refers_to 2022-02-24 is after 2022-01-27"),
+        (_change("refers_to", "2022-02"), "refers_to 2022-02 is after 2022-01-27"),
+        (_change("refers_to", "2022"), "refers_to 2022 is after 2022-01-27"),
         (_change("published", "2022-03-31"), "published 2022-03-31 is after 2022-01-27"),
         (_change("published", "March 2021"), "published must be an ISO date"),
         (_change("value", "about 5"), "value 'about 5' is not a finite number"),
@@ -113,7 +116,7 @@ def _change(column, value):
         (_change("status", "guessed"), "unknown status 'guessed'"),
         (_change("unit", "furlongs"), "unknown unit 'furlongs'"),
         (_change("source", " "), "empty source"),
-        (lambda rows: rows + [dict(rows[0])], "duplicate ALB x gdp_2020_usd"),
+        (lambda rows: rows + [dict(rows[0])], "duplicate ALB x gdp_usd"),
     ],
 )
 def test_bad_files_raise_one_line(tmp_path, edit, message):
@@ -123,6 +126,12 @@ def test_bad_files_raise_one_line(tmp_path, edit, message):
     text = str(caught.value)
     assert message in text
     assert "\n" not in text
+
+
+def test_a_year_or_month_counts_as_its_last_day(tmp_path):
+    rows = _rows()
+    rows[0]["refers_to"], rows[1]["published"] = "2021", "2021-12"
+    assert len(load_indicators(_write(tmp_path / "indicators.csv", rows))) == len(rows)
 
 
 def test_missing_column_is_named(tmp_path):
@@ -149,3 +158,13 @@ def test_missing_status_with_a_value_is_refused(tmp_path):
 def test_unreadable_path_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="cannot read indicators file"):
         load_indicators(tmp_path / "absent.csv")
+
+
+def test_sha256_names_the_file_contents(tmp_path):
+    from cohesion.indicators import indicators_path, indicators_sha256
+
+    copy = tmp_path / "indicators.csv"
+    copy.write_bytes(indicators_path().read_bytes())
+    assert indicators_sha256(copy) == indicators_sha256()
+    copy.write_bytes(copy.read_bytes() + b"\n")
+    assert indicators_sha256(copy) != indicators_sha256()

@@ -37,8 +37,8 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "USD": (0.0, math.inf),
     "persons": (0.0, math.inf),
     "count": (0.0, math.inf),
-    "CHES scale 0-10": (0.0, 10.0),
-    "CHES position 1-7": (1.0, 7.0),
+    "expert scale 0-10": (0.0, 10.0),
+    "expert scale 1-7": (1.0, 7.0),
 }
 
 

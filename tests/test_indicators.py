@@ -168,3 +168,10 @@ def test_sha256_names_the_file_contents(tmp_path):
     assert indicators_sha256(copy) == indicators_sha256()
     copy.write_bytes(copy.read_bytes() + b"\n")
     assert indicators_sha256(copy) != indicators_sha256()
+
+
+def test_every_indicator_is_documented(indicators):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    section = docs[docs.index("# Indicators (`indicators.csv`)"):]
+    for name in indicators["indicator"].unique():
+        assert f"| `{name}` |" in section, name

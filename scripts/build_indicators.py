@@ -437,11 +437,11 @@ def build(sources: Path) -> list[dict[str, str]]:
                 return value, src, "sourced"
             return value, src, "unverified"
         return f
-    every("cabinet_russian_interference_salience", "government", "expert scale 0-10", "2022-01-27", "2021-12-31",
+    every("cabinet_russian_interference_salience", "government", "expert scale 0-10", "2022-01-27", "2022-01-27",
           gov("russian_interference", "rating of the salience of Russian interference"))
-    every("cabinet_eu_position", "government", "expert scale 1-7", "2022-01-27", "2021-12-31",
+    every("cabinet_eu_position", "government", "expert scale 1-7", "2022-01-27", "2022-01-27",
           gov("eu_position", "rating of EU positions"))
-    every("cabinet_people_vs_elite", "government", "expert scale 0-10", "2022-01-27", "2021-12-31",
+    every("cabinet_people_vs_elite", "government", "expert scale 0-10", "2022-01-27", "2022-01-27",
           gov("people_vs_elite", "rating of populist (people vs elite) positions"))
 
     gps = pd.read_csv(sources / "Global_Party_Survey_by_Party_SPSS.csv", encoding="utf-8-sig", low_memory=False).set_index("ID_GPS")
@@ -477,7 +477,7 @@ def build(sources: Path) -> list[dict[str, str]]:
         if status == "unverified":
             src += " (leader's party from the public record, not ParlGov)"
         return float(row["V8_Scale"]), src, status
-    every("leader_party_populism", "government", "expert scale 0-10", "2022-01-27", "2020-02-10", leader_populism)
+    every("leader_party_populism", "government", "expert scale 0-10", "2022-01-27", "2022-01-27", leader_populism)
 
     return rows
 

@@ -20,8 +20,7 @@ from cohesion.errors import InputError
 from cohesion.inputs import data_path, load_members
 
 COLUMNS = ("member", "indicator", "family", "value", "unit", "refers_to", "published", "source", "status")
-#: Latent drivers the indicators measure; the first three enter the decision rule.
-FAMILIES = ("energy", "threat", "trust", "government", "capability")
+FAMILIES = ("threat", "trust", "government", "energy", "capability")
 STATUSES = ("sourced", "imputed", "judged", "unverified", "missing")
 # The model's information date: the seed article's date (cohesion.inputs.ARTICLE_DATE).
 CUTOFF = date(2022, 1, 27)

@@ -90,7 +90,7 @@ def build(sources: Path) -> list[dict[str, str]]:
     gdp = pd.read_csv(sources / "gdp.csv")
     g20 = gdp[gdp.Year == 2020].set_index("Country Code")["Value"]
     GDP_SRC = "GDP 2020: World Bank WDI NY.GDP.MKTP.CD 2020, current US$, via github datasets/gdp data/gdp.csv @822019c (2026 copy; 2020 values first published Jul 2021, later revisions small)"
-    every("gdp_usd", "capability", "USD", "2020-12-31", "2021-07-01",
+    every("gdp_2020_usd", "capability", "USD", "2020-12-31", "2021-07-01",
           lambda c: (float(g20[c]), GDP_SRC, "sourced"))
 
     def defpct(c):
@@ -154,11 +154,6 @@ def build(sources: Path) -> list[dict[str, str]]:
           "outside the Eastern Bloc after the 1948 Tito-Stalin split: en.wikipedia.org 'Yugoslavia and the Non-Aligned Movement'. Members: HRV, SVN, MNE, MKD")
     every("yugoslav_nonaligned", "threat", "0/1", HIST, HIST, lambda c: (1.0 if c in {"HRV", "SVN", "MNE", "MKD"} else 0.0, YU, "sourced"))
 
-    AIRPOL = ("NATO statement of 28 Dec 2021 (via estonianworld.com 'NATO jets scrambled 290 times due to Russian planes' and avweb.com 28 Dec 2021): "
-              "about 370 NATO scrambles in 2021, 290 of them for Russian military aircraft, most in the Baltic region where NATO runs the air-policing "
-              "mission for Estonia, Latvia and Lithuania; per-member counts not published")
-    every("baltic_air_policing_area", "threat", "0/1", "2021-12-31", "2021-12-28",
-          lambda c: (1.0 if c in {"EST", "LVA", "LTU"} else 0.0, AIRPOL, "sourced"))
 
     # ---------------- threat: opinion ----------------
     PUTIN = {"GRC": 45, "DEU": 35, "ITA": 31, "HUN": 30, "USA": 21, "GBR": 22, "ESP": 10, "POL": 7}
@@ -210,7 +205,7 @@ def build(sources: Path) -> list[dict[str, str]]:
 
     # ---------------- trust ----------------
     FIVE = ("UKUSA Agreement (1946) partners: USA, GBR, CAN (plus AUS, NZL, not NATO); NSA/GCHQ declassified UKUSA documents (2010); standard record")
-    every("five_eyes", "trust", "0/1", "2022-01-27", "2022-01-27",
+    every("five_eyes_member", "trust", "0/1", "2022-01-27", "2022-01-27",
           lambda c: (1.0 if c in {"USA", "GBR", "CAN"} else 0.0, FIVE, "sourced"))
 
     troop = pd.read_csv(sources / "troopdata-rebuild-country-year.csv")
@@ -302,7 +297,7 @@ def build(sources: Path) -> list[dict[str, str]]:
                 return "", r[source_col] or missing_note, "missing"
             return float(r[col]), r[source_col], r[status_col]
         return f
-    every("gas_russia_share", "energy", "fraction", "2020-12-31", "2021-12-31",
+    every("gas_russia_share_2020", "energy", "fraction", "2020-12-31", "2021-12-31",
           copy("gas_russia_share", "gas_russia_share_status", "gas_russia_share_source"))
     every("gas_share_of_energy_2020", "energy", "fraction", "2020-12-31", "2021-07-08",
           copy("gas_share_of_energy_2020", "gas_share_of_energy_status", "gas_share_of_energy_source"))
@@ -323,7 +318,7 @@ def build(sources: Path) -> list[dict[str, str]]:
         if c in ("DEU", "NLD", "USA"):
             return "", "Only sources published after 27 Jan 2022 found (IEA 2021 / Nov 2021 via Reuters 6 Apr 2022; EIA via Univision Mar 2022); left missing", "missing"
         return "", "No per-country Russian oil import share found (Eurostat nrg_ti_oil per-country table not retrieved)", "missing"
-    every("oil_russia_share", "energy", "fraction", "2020-12-31", "2021-12-31", oil)
+    every("oil_russia_share_2020", "energy", "fraction", "2020-12-31", "2021-12-31", oil)
 
     TRADE = json.loads((sources / "eu_ru_trade_2020.json").read_text(encoding="utf-8"))
     TRADE_NAMES = {"AUT": "Austria", "BEL": "Belgium", "BGR": "Bulgaria", "CZE": "Czechia", "DEU": "Germany", "DNK": "Denmark", "EST": "Estonia",
@@ -346,12 +341,10 @@ def build(sources: Path) -> list[dict[str, str]]:
     VVER = ("Operates Soviet/Russian-design VVER reactors fuelled by Rosatom's TVEL in 2021: Kozloduy 5-6 (BGR), Dukovany and Temelin (CZE), Paks (HUN), "
             "Bohunice and Mochovce (SVK); IAEA PRIS reactor list; TVEL-Slovenske elektrarne fuel contract Jun 2019 (RIA via kurir.rs); "
             "no other member operates VVERs")
-    every("vver_rosatom_fuel", "energy", "0/1", "2021-12-31", "2021-12-31",
-          lambda c: (1.0 if c in {"BGR", "CZE", "HUN", "SVK"} else 0.0, VVER, "sourced"))
 
     VVER_SHARE = {"SVK": 54, "HUN": 46, "BGR": 41, "CZE": 37}
     VVER_SHARE_SRC = ("Eurostat news item on nuclear electricity 2020 (Jan 2022; greekcitytimes.com 12 Jan 2022, ceenergynews.com): nuclear share of "
-                      "electricity generated 2020 Slovakia 54%, Hungary 46%, Bulgaria 41%, Czechia 37%; all their reactors are VVERs on TVEL fuel (see vver_rosatom_fuel)")
+                      "electricity generated 2020 Slovakia 54%, Hungary 46%, Bulgaria 41%, Czechia 37%; all their reactors are VVERs on TVEL fuel: " + VVER)
     every("vver_share_of_electricity_2020", "energy", "percent", "2020-12-31", "2022-01-12", table_or(VVER_SHARE, VVER_SHARE_SRC, (
         0.0, ("0 by definition: the member operates no VVER reactor (its nuclear plants, if any, use non-Russian fuel assemblies); Russian "
               "enrichment services bought by some Western utilities are not counted"), "sourced")))

@@ -64,8 +64,8 @@ def test_hand_checked_values(indicators):
     assert value["EST", "soviet_annexation"] == 1 and value["POL", "soviet_annexation"] == 0
     assert value["USA", "efp_framework_nation"] == 1 and value["FRA", "efp_framework_nation"] == 0
     assert value["POL", "hosts_us_rotational_forces_2021"] == 1
-    assert value["CAN", "five_eyes"] == 1
-    assert value["HUN", "vver_rosatom_fuel"] == 1 and value["DEU", "vver_rosatom_fuel"] == 0
+    assert value["CAN", "five_eyes_member"] == 1
+    assert value["HUN", "vver_share_of_electricity_2020"] == 46 and value["DEU", "vver_share_of_electricity_2020"] == 0
     # Germany's cabinet: SPD 206 x 2.7647, Greens 118 x 2.1765, FDP 92 x 2.2353 (CHES 2019), over 416 seats.
     expected = (206 * 2.7647059 + 118 * 2.1764705 + 92 * 2.2352941) / 416
     assert value["DEU", "cabinet_russian_interference_salience"] == pytest.approx(expected, abs=1e-4)
@@ -116,7 +116,7 @@ def _change(column, value):
         (_change("status", "guessed"), "unknown status 'guessed'"),
         (_change("unit", "furlongs"), "unknown unit 'furlongs'"),
         (_change("source", " "), "empty source"),
-        (lambda rows: rows + [dict(rows[0])], "duplicate ALB x gdp_usd"),
+        (lambda rows: rows + [dict(rows[0])], "duplicate ALB x gdp_2020_usd"),
     ],
 )
 def test_bad_files_raise_one_line(tmp_path, edit, message):

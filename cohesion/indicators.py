@@ -9,7 +9,6 @@ docs/data.md. Nothing dated after the seed article (27 January 2022) may enter.
 from __future__ import annotations
 
 import csv
-import hashlib
 import math
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,11 +43,6 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
 def indicators_path() -> Path:
     """The shipped indicators file."""
     return data_path("indicators.csv")
-
-
-def indicators_sha256(path: str | Path | None = None) -> str:
-    """SHA-256 of an indicators file (the shipped one by default)."""
-    return hashlib.sha256(Path(path or indicators_path()).read_bytes()).hexdigest()
 
 
 def _period_end(text: str) -> date:

@@ -160,16 +160,6 @@ def test_unreadable_path_is_an_input_error(tmp_path):
         load_indicators(tmp_path / "absent.csv")
 
 
-def test_sha256_names_the_file_contents(tmp_path):
-    from cohesion.indicators import indicators_path, indicators_sha256
-
-    copy = tmp_path / "indicators.csv"
-    copy.write_bytes(indicators_path().read_bytes())
-    assert indicators_sha256(copy) == indicators_sha256()
-    copy.write_bytes(copy.read_bytes() + b"\n")
-    assert indicators_sha256(copy) != indicators_sha256()
-
-
 def test_every_indicator_is_documented(indicators):
     docs = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
     definitions = docs[docs.index("## The indicators"):docs.index("## Coverage and status per indicator")]

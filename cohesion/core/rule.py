@@ -160,7 +160,9 @@ def peer_mean(
         (R, N', K) peer targets.
     """
     if confidence_bound >= 1.0 and repulsion_strength == 0.0:
-        if peer_weights.ndim == 3:  # one matrix per issue for all runs: one matrix product per issue
+        if peer_weights.ndim == 3 and peer_weights.shape[-2] == 1:  # one agent's rows (the Mesa shell)
+            neighbours = np.einsum("kij,rjk->rik", peer_weights, stance)
+        elif peer_weights.ndim == 3:  # one matrix per issue for all runs: one matrix product per issue
             neighbours = np.empty(stance.shape[:-2] + peer_weights.shape[1:2] + stance.shape[-1:])
             for issue in range(stance.shape[-1]):
                 np.matmul(stance[..., issue], peer_weights[issue].T, out=neighbours[..., issue])

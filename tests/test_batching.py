@@ -1,0 +1,141 @@
+"""A chunk of design points run as one ensemble gives the numbers of the points run one by one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cohesion.engines import simulate
+from cohesion.engines import vectorized
+from cohesion.engines.vectorized import simulate_points
+from cohesion.experiments.execution import ExecutorConfig
+from cohesion.experiments.plan import plan_experiment
+from cohesion.experiments.schema import parse_experiment
+from cohesion.experiments.sensitivity import analyze, sensitivity_experiment
+from cohesion.experiments.store import run_plan
+from tests.conftest import make_world
+
+TOLERANCE = 1e-12
+
+#: Parameter sets that change every input of the weekly step: member weights and per-member
+#: overrides, the intercept, the peer structure, the EU's share, the gains, noise and scoring.
+POINTS = [
+    {},
+    {"energy_weight": 2.4, "DEU.energy_weight": 0.3, "HRV.anchor_weight": 0.6, "POL.adjustment_rate": 0.45},
+    {"threat_weight": 0.1, "leadership_weight": 2.9, "baseline_stance": 0.4, "noise_sd": 0.05},
+    {"peer_weight": 0.6, "anchor_weight": 0.1, "distance_scale_km": 3000.0, "eu_peer_bonus": 2.0},
+    {"eu_weight": 0.9, "gas_salience_gain": 2.5, "threat_escalation_gain": 1.8, "group_peer_bonus": 0.0},
+    {"block_threshold": 0.45, "vote_yes_threshold": 0.7, "vote_no_threshold": 0.3, "TUR.peer_weight": 0.0},
+]
+
+
+def per_point(worlds, seeds, replicates):
+    return np.stack([simulate(w, replicates, s, engine="vectorized").horizon_stance for w, s in zip(worlds, seeds)])
+
+
+@pytest.mark.parametrize("scenario", ["invasion", "gas-cutoff", "hybrid-campaign", "european-autonomy"])
+def test_batch_matches_points_run_one_by_one(scenario):
+    # invasion has a stochastic gas cut with a random magnitude: each run's realization must follow its point's seed
+    worlds = [make_world(scenario, [layer], horizon=10) for layer in POINTS]
+    seeds = [11, 12, 13, 11, 99, 2**40]
+    batch = simulate_points(worlds, seeds, 3)
+    assert batch.shape == (len(POINTS), 3, 30, 6)
+    assert np.abs(batch - per_point(worlds, seeds, 3)).max() <= TOLERANCE
+    # the parameter sets really differ, and so do their results
+    assert np.abs(batch[0] - batch[1]).max() > 0.01
+
+
+def test_batch_does_not_depend_on_chunking(monkeypatch):
+    worlds = [make_world("invasion", [layer], horizon=10) for layer in POINTS]
+    seeds = list(range(len(POINTS)))
+    whole = simulate_points(worlds, seeds, 4)
+    monkeypatch.setattr(vectorized, "CHUNK_RUNS", 5)  # one point per chunk
+    assert np.abs(simulate_points(worlds, seeds, 4) - whole).max() <= TOLERANCE
+    reversed_order = simulate_points(worlds[::-1], seeds[::-1], 4)[::-1]
+    assert np.abs(reversed_order - whole).max() <= TOLERANCE
+
+
+def test_batch_rejects_mixed_scenarios():
+    with pytest.raises(ValueError, match="one scenario"):
+        simulate_points([make_world("baseline", horizon=10), make_world("invasion", horizon=10)], [1, 2], 2)
+    with pytest.raises(ValueError, match="one scenario"):
+        simulate_points([make_world("baseline", horizon=4), make_world("baseline", horizon=5)], [1, 2], 2)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0.0, 3.0), st.floats(0.0, 0.5), st.floats(0.0, 0.45), st.floats(0.0, 1.0),
+            st.integers(0, 2**32),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_batch_matches_one_by_one_for_any_points(points):
+    layers = [
+        {"energy_weight": e, "anchor_weight": a, "peer_weight": p, "adjustment_rate": rate} for e, a, p, rate, _ in points
+    ]
+    worlds = [make_world("limited-incursion", [layer], horizon=5) for layer in layers]
+    seeds = [seed for *_, seed in points]
+    assert np.abs(simulate_points(worlds, seeds, 2) - per_point(worlds, seeds, 2)).max() <= TOLERANCE
+
+
+def small_sensitivity(params=None):
+    experiment = sensitivity_experiment("invasion", "sobol", 16, ("DEU", "HUN"), seed=5, replicates=2, steps=8)
+    return plan_experiment(experiment)
+
+
+def test_evaluator_outcomes_match_the_per_point_path():
+    plan = small_sensitivity()
+    evaluator = plan.evaluator
+    rows = plan.matrix[:40]
+    seeds = list(range(100, 140))
+    batched = evaluator.evaluate_points("invasion", plan.names, rows, seeds)
+    one_by_one = dataclasses.replace(evaluator, batched=False).evaluate_points("invasion", plan.names, rows, seeds)
+    assert set(batched) == set(plan.outcomes) == {"cohesion_index", "alignment_DEU", "alignment_HUN"}
+    for name in plan.outcomes:
+        assert batched[name].shape == (80,)
+        assert np.abs(batched[name] - one_by_one[name]).max() <= TOLERANCE
+
+
+def test_scores_use_each_points_own_thresholds():
+    data = {
+        "name": "thresholds",
+        "description": "Each point scored with its own blocking threshold",
+        "scenarios": ["baseline"],
+        "parameters": [{"name": "block_threshold", "low": 0.0, "high": 0.6}],
+        "design": {"type": "lhs", "samples": 12},
+        "replicates": 2,
+        "steps": 4,
+        "outcomes": ["consensus_feasibility", "consensus_blockers", "cohesion_index"],
+        "seed": 3,
+    }
+    import yaml
+
+    plan = plan_experiment(parse_experiment(data, yaml.safe_dump(data)))
+    seeds = list(range(12))
+    batched = plan.evaluator.evaluate_points("baseline", plan.names, plan.matrix, seeds)
+    reference = dataclasses.replace(plan.evaluator, batched=False).evaluate_points("baseline", plan.names, plan.matrix, seeds)
+    assert np.unique(batched["consensus_blockers"]).size > 2
+    for name in plan.outcomes:
+        assert np.abs(batched[name] - reference[name]).max() <= TOLERANCE
+
+
+def test_sobol_indices_identical_to_the_per_point_path(tmp_path):
+    plan = small_sensitivity()
+    reference_plan = dataclasses.replace(plan, evaluator=dataclasses.replace(plan.evaluator, batched=False))
+    batched = run_plan(plan, tmp_path / "batched", ExecutorConfig("local", 2))
+    reference = run_plan(reference_plan, tmp_path / "reference", ExecutorConfig("local", 1))
+    for name in plan.outcomes:
+        assert np.abs(batched[name].to_numpy() - reference[name].to_numpy()).max() <= TOLERANCE
+    indices = analyze(plan, batched)
+    expected = analyze(reference_plan, reference)
+    numeric = ["S1", "S1_conf", "ST", "ST_conf"]
+    assert np.abs(indices[numeric].to_numpy() - expected[numeric].to_numpy()).max() <= TOLERANCE
+    assert indices["ST"].notna().all()

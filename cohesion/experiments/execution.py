@@ -9,6 +9,7 @@ imported only when asked for.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -47,6 +48,13 @@ class ExecutorConfig:
 
 
 Work = list[tuple[Chunk, ChunkTask]]
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def execute(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterator[tuple[Chunk, pd.DataFrame]]:

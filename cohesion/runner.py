@@ -28,6 +28,7 @@ class RunRequest:
     seed: int = 20220127
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
+    workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -36,6 +37,21 @@ class RunRequest:
         if self.engine not in ENGINES:
             raise InputError(f"unknown engine {self.engine!r} (known: {', '.join(ENGINES)})")
         return self.engine
+
+    def resolved_workers(self, scenarios: int) -> int:
+        """Processes that simulate chunks of runs: explicit, or every core when there is more than one chunk."""
+        if self.workers is not None:
+            if self.workers < 1:
+                raise InputError(f"--workers must be at least 1, got {self.workers}")
+            if self.workers > 1 and self.resolved_engine() != "vectorized":
+                raise InputError("--workers applies to the vectorized engine only")
+            return self.workers
+        if self.resolved_engine() != "vectorized":
+            return 1
+        from cohesion.engines.vectorized import CHUNK_RUNS
+        from cohesion.parallel import available_cores
+
+        return available_cores() if scenarios * self.runs > CHUNK_RUNS else 1
 
 
 def prepare(request: RunRequest) -> list[World]:
@@ -47,6 +63,7 @@ def prepare(request: RunRequest) -> list[World]:
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
+    request.resolved_workers(1)
     worlds = []
     for name in expand_scenario_names(request.scenarios):
         spec, digest = load_scenario(name)
@@ -72,7 +89,15 @@ def run(
     if out is not None:
         check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
-    results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+    workers = request.resolved_workers(len(worlds))
+    if workers > 1:
+        from cohesion.engines.vectorized import simulate_ensembles
+        from cohesion.parallel import process_pool
+
+        with process_pool(workers) as pool:
+            results = simulate_ensembles(worlds, request.runs, request.seed, progress, pool)
+    else:
+        results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
     if out is not None:
         settings = {
             "seed": request.seed,

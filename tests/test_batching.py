@@ -139,3 +139,54 @@ def test_sobol_indices_identical_to_the_per_point_path(tmp_path):
     numeric = ["S1", "S1_conf", "ST", "ST_conf"]
     assert np.abs(indices[numeric].to_numpy() - expected[numeric].to_numpy()).max() <= TOLERANCE
     assert indices["ST"].notna().all()
+
+
+# --- chunks of runs in worker processes --------------------------------------------------------
+
+ENSEMBLE_FIELDS = ("run_metrics", "horizon_stance", "component_mean", "blocker_share", "alignment_mean", "stance_mean")
+
+
+def test_worker_processes_give_identical_numbers(monkeypatch):
+    from cohesion.engines.vectorized import simulate_ensembles
+    from cohesion.parallel import process_pool
+
+    monkeypatch.setattr(vectorized, "CHUNK_RUNS", 7)  # several chunks per world
+    worlds = [make_world("invasion", [POINTS[1]], horizon=10), make_world("gas-cutoff", horizon=10)]
+    here = simulate_ensembles(worlds, 30, 4)
+    with process_pool(2) as pool:
+        pooled = simulate_ensembles(worlds, 30, 4, pool=pool)
+    for a, b in zip(here, pooled):
+        for name in ENSEMBLE_FIELDS:
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    # per-run numbers do not depend on the chunk size either; means only by summation order
+    monkeypatch.setattr(vectorized, "CHUNK_RUNS", 1000)
+    whole = simulate_ensembles(worlds, 30, 4)
+    for a, b in zip(here, whole):
+        for name in ENSEMBLE_FIELDS:
+            assert np.abs(getattr(a, name) - getattr(b, name)).max() <= TOLERANCE, name
+
+
+def test_run_command_results_do_not_depend_on_workers(cli, tmp_path):
+    import subprocess
+
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        done = subprocess.run(
+            [*cli, "run", "invasion", "gas-cutoff", "--runs", "1100", "--steps", "10", "--quiet", "--out", str(out),
+             "--workers", workers],
+            capture_output=True, text=True, timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(out)
+    for name in ("summary.csv", "members.csv"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes()
+
+
+def test_workers_need_the_vectorized_engine(cli, tmp_path):
+    import subprocess
+
+    done = subprocess.run([*cli, "run", "baseline", "--runs", "2", "--engine", "mesa", "--workers", "2",
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2 and done.stderr.startswith("error: ") and "vectorized engine" in done.stderr
+    assert not (tmp_path / "o").exists()

@@ -47,6 +47,9 @@ def run(
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="Processes simulating chunks of runs (default: every core for more than one chunk)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
@@ -62,7 +65,8 @@ def run(
         layers.append(load_params_file(params))
     if set_values:
         layers.append(parse_set_option(set_values))
-    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
+                         workers=workers)
     worlds = prepare(request)  # every input checked before the progress bar starts
     total = len(worlds) * runs
     console = Console(stderr=True)

@@ -15,6 +15,7 @@ nothing from a second thread, which only competes with other work.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
@@ -39,6 +40,12 @@ def chunk_size(world: World, runs: int) -> int:
     """Runs per chunk: ``CHUNK_RUNS``, fewer if the pre-drawn noise would exceed its budget."""
     per_run = max(1, world.horizon * world.members.n * len(ISSUES))
     return max(1, min(runs, CHUNK_RUNS, NOISE_BUDGET // per_run))
+
+
+def run_chunks(world: World, runs: int) -> list[tuple[int, int]]:
+    """(first run, number of runs) of each chunk; they depend on the world and ``runs`` only."""
+    size = chunk_size(world, runs)
+    return [(first, min(size, runs - first)) for first in range(0, runs, size)]
 
 
 @contextmanager
@@ -118,17 +125,55 @@ def draw_chunk(world: World, seed: int, first: int, count: int) -> tuple[np.ndar
     return noise, Realization(occurs, magnitude)
 
 
-def simulate_vectorized(world: World, runs: int, seed: int, progress: Callable[[int], None] | None = None) -> EnsembleResult:
-    """Simulate ``runs`` replicates of ``world`` in chunks of whole-array steps."""
-    recorder = Recorder(world, runs)
-    size = chunk_size(world, runs)
-    with one_blas_thread():
-        for first in range(0, runs, size):
-            count = min(size, runs - first)
-            _simulate_chunk(world, seed, first, count, recorder)
+def simulate_vectorized(
+    world: World,
+    runs: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    pool: Executor | None = None,
+) -> EnsembleResult:
+    """Simulate ``runs`` replicates of ``world`` in chunks of whole-array steps (see ``simulate_ensembles``)."""
+    return simulate_ensembles([world], runs, seed, progress, pool)[0]
+
+
+def simulate_ensembles(
+    worlds: Sequence[World],
+    runs: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    pool: Executor | None = None,
+) -> list[EnsembleResult]:
+    """Simulate ``runs`` replicates of each world, chunk by chunk.
+
+    Chunks are recorded apart and added in order, in this process or, with a
+    ``pool``, in its worker processes (every chunk of every world is handed
+    to the pool at once). Each run draws from its own streams and the chunks
+    do not depend on the pool, so the numbers are the same with or without
+    one and whatever its size.
+    """
+    chunked = [(world, run_chunks(world, runs)) for world in worlds]
+    if pool is not None:
+        submitted = [[pool.submit(record_chunk, world, seed, first, count) for first, count in chunks]
+                     for world, chunks in chunked]
+    results = []
+    for index, (world, chunks) in enumerate(chunked):
+        recorder = Recorder(world, runs)
+        for number, (first, count) in enumerate(chunks):
+            part = record_chunk(world, seed, first, count) if pool is None else submitted[index][number].result()
+            recorder.add(slice(first, first + count), part)
             if progress is not None:
                 progress(count)
-    return recorder.result(seed, "vectorized")
+        results.append(recorder.result(seed, "vectorized"))
+    return results
+
+
+def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:
+    """The record of runs ``first .. first + count - 1`` of ``world``, simulated on one BLAS thread."""
+    recorder = Recorder(world, count)
+    with one_blas_thread():
+        noise, realization = draw_chunk(world, seed, first, count)
+        _advance(world, RunInputs.of_world(world), noise, realization, recorder, slice(0, count))
+    return recorder
 
 
 def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: int) -> np.ndarray:
@@ -171,11 +216,6 @@ def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: i
             stance = _advance(head, inputs, noise, realization)
             out[first:stop] = stance.reshape(stop - first, replicates, n, k)
     return out
-
-
-def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: Recorder) -> None:
-    noise, realization = draw_chunk(world, seed, first, count)
-    _advance(world, RunInputs.of_world(world), noise, realization, recorder, slice(first, first + count))
 
 
 def _advance(

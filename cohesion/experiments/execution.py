@@ -9,7 +9,6 @@ imported only when asked for.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -18,6 +17,9 @@ import pandas as pd
 from cohesion.errors import InputError
 from cohesion.experiments.evaluators import Evaluator
 from cohesion.experiments.plan import Chunk, ChunkTask, evaluate_chunk
+from cohesion.parallel import available_cores, process_pool
+
+__all__ = ["EXECUTORS", "ExecutorConfig", "available_cores", "execute"]
 
 EXECUTORS = ("local", "dask")
 
@@ -50,13 +52,6 @@ class ExecutorConfig:
 Work = list[tuple[Chunk, ChunkTask]]
 
 
-def available_cores() -> int:
-    """CPU cores this process may run on (its affinity mask where the system has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
 def execute(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterator[tuple[Chunk, pd.DataFrame]]:
     """Evaluate chunks with the configured executor; yield each as it finishes."""
     config.check()
@@ -72,16 +67,12 @@ def execute(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterato
 
 
 def _process_pool(evaluator: Evaluator, work: Work, workers: int) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
+    with process_pool(workers) as pool:
         futures = {pool.submit(evaluate_chunk, evaluator, task): chunk for chunk, task in work}
         for future in as_completed(futures):
             yield futures[future], future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterator[tuple[Chunk, pd.DataFrame]]:

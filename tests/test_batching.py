@@ -190,3 +190,27 @@ def test_workers_need_the_vectorized_engine(cli, tmp_path):
                            "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
     assert done.returncode == 2 and done.stderr.startswith("error: ") and "vectorized engine" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_blas_runs_on_one_thread_during_a_simulation_only(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from cohesion.core import rule
+
+    def blas_threads():  # numpy's BLAS: the one the engine calls
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+
+    before = blas_threads()
+    assert before, "numpy links a BLAS that threadpoolctl sees"
+    seen = []
+    original = rule.peer_mean
+
+    def watched(*args):
+        seen.append(blas_threads())
+        return original(*args)
+
+    monkeypatch.setattr(rule, "peer_mean", watched)
+    simulate(make_world("baseline", horizon=10), 3, 1)
+    simulate_points([make_world("baseline", horizon=10)], [1], 2)
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert blas_threads() == before

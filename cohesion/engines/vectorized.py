@@ -18,6 +18,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -48,12 +49,19 @@ def run_chunks(world: World, runs: int) -> list[tuple[int, int]]:
     return [(first, min(size, runs - first)) for first in range(0, runs, size)]
 
 
+@lru_cache(maxsize=1)
+def _blas_controller():  # type: ignore[no-untyped-def]
+    # Finding the loaded BLAS libraries takes milliseconds; numpy's (the one the engine calls) is
+    # loaded by now, so look once.
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Limit BLAS to one thread inside the block only (threadpoolctl); the previous limits return after."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         yield
 
 

@@ -34,7 +34,7 @@ from cohesion.world import World
 NOISE_BUDGET = 32_000_000
 #: Runs per chunk: the fastest size measured by benchmarks/bench_chunks.py (see
 #: benchmarks/results.json); larger chunks leave the CPU caches and get slower per run.
-CHUNK_RUNS = 1000
+CHUNK_RUNS = 500
 
 
 def chunk_size(world: World, runs: int) -> int:

@@ -180,7 +180,7 @@ def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:
     recorder = Recorder(world, count)
     with one_blas_thread():
         noise, realization = draw_chunk(world, seed, first, count)
-        _advance(world, RunInputs.of_world(world), noise, realization, recorder, slice(0, count))
+        _advance(world, RunInputs.of_world(world), noise, realization, recorder)
     return recorder
 
 
@@ -232,15 +232,16 @@ def _advance(
     noise: np.ndarray,
     realization: Realization,
     recorder: Recorder | None = None,
-    rows: slice | None = None,
 ) -> np.ndarray:
     """Step every run of a chunk to the horizon and return the final stances (runs, N, K).
 
-    With a ``recorder`` (one world: ``inputs`` from ``RunInputs.of_world``)
-    each week's stances and the attribution are recorded for ``rows``;
-    without one (a batch of design points) only the final stances are kept.
+    With a ``recorder`` of the chunk's runs (one world: ``inputs`` from
+    ``RunInputs.of_world``) each week's stances and the attribution are
+    recorded; without one (a batch of design points) only the final stances
+    are kept.
     """
     count = noise.shape[0]
+    rows = slice(0, count)
     noise *= inputs.noise_sd
     d = world.drivers
     mp = inputs.member_params
@@ -250,7 +251,7 @@ def _advance(
         # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
         tracked = np.zeros((len(rule.TRACKED), n, k))
         tracked[rule.ANCHOR] = world.initial_stance
-        recorder.record(rows, 0, stance)  # type: ignore[arg-type]
+        recorder.record(rows, 0, stance)
     eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
         env = environment_at(
@@ -283,7 +284,7 @@ def _advance(
             env.stance_shock, noise[:, week - 1],
         )
         if recorder is not None:
-            recorder.record(rows, week, stance)  # type: ignore[arg-type]
+            recorder.record(rows, week, stance)
     if recorder is not None:
-        recorder.finish(rows, stance, tracked * count)  # type: ignore[arg-type]
+        recorder.finish(rows, stance, tracked * count)
     return stance

@@ -32,8 +32,8 @@ from cohesion.world import World
 
 #: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
 NOISE_BUDGET = 32_000_000
-#: Runs per chunk: the fastest size measured by benchmarks/bench_chunks.py (see
-#: benchmarks/results.json); larger chunks leave the CPU caches and get slower per run.
+#: Runs per chunk, from benchmarks/bench_chunks.py: 250 to 3,418 runs cost about the same CPU
+#: time per run (100 costs a quarter more); 500 leaves chunks to share between worker processes.
 CHUNK_RUNS = 500
 
 

@@ -32,8 +32,9 @@ from cohesion.world import World
 
 #: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
 NOISE_BUDGET = 32_000_000
-#: Runs per chunk, from benchmarks/bench_chunks.py: 250 to 3,418 runs cost about the same CPU
-#: time per run (100 costs a quarter more); 500 leaves chunks to share between worker processes.
+#: Runs per chunk, from benchmarks/bench_chunks.py: 500 to 3,418 runs cost within a few per cent
+#: of each other in CPU time per run (250 about 15 % more, 100 about 30 %); 500 leaves chunks to
+#: share between worker processes.
 CHUNK_RUNS = 500
 
 

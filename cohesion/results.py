@@ -191,6 +191,8 @@ def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:
 def git_commit() -> str | None:
     """The git commit of the package source, when it is a checkout."""
     root = Path(__file__).resolve().parents[1]
+    if not (root / "pyproject.toml").is_file():  # an installed wheel: any enclosing repository is not ours
+        return None
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):

@@ -21,6 +21,7 @@ from cohesion.constants import ISSUES, LEADERS
 from cohesion.core.environment import EVENT_TYPES, CompiledEvent
 from cohesion.errors import InputError, validation_message
 from cohesion.inputs import Members
+from cohesion.shipped import shipped_dir, yaml_names
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -71,12 +72,20 @@ class ScenarioSpec(BaseModel):
 def scenarios_dir() -> Path:
     """Folder of the shipped scenarios (``COHESION_SCENARIO_DIR`` overrides)."""
     override = os.environ.get("COHESION_SCENARIO_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "scenarios"
+    return Path(override) if override else shipped_dir("scenarios")
 
 
 def shipped_scenarios() -> list[str]:
-    """Names of the shipped scenarios, baseline first."""
-    names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    """Names of the shipped scenarios, baseline first.
+
+    Raises:
+        InputError: The scenario folder holds no scenario file (never an empty list).
+    """
+    folder = scenarios_dir()
+    names = yaml_names(folder)
+    if not names:
+        source = "COHESION_SCENARIO_DIR" if os.environ.get("COHESION_SCENARIO_DIR") else "the installed package"
+        raise InputError(f"no scenario files (*.yaml) in {folder} (from {source})")
     return sorted(names, key=lambda n: (n != "baseline", n))
 
 

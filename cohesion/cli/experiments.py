@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
+from cohesion.shipped import experiment_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +111,9 @@ def outcome_table(plan: "Plan", frame: "pd.DataFrame") -> Table:
 
 @app.command()
 def experiment(
-    file: Path = typer.Argument(..., help="Experiment file (YAML, see docs/experiments.md)."),
+    file: Path = typer.Argument(
+        ..., help="Experiment file (YAML, see docs/experiments.md) or the name of a shipped one, e.g. scenario-comparison."
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="Results folder (default results/experiments/<name>)."),
     resume: bool = typer.Option(
         False, "--resume", help="Continue an interrupted experiment in --out, running only what is missing."
@@ -137,7 +140,7 @@ def experiment(
 
     config = ExecutorConfig(executor, workers, scheduler)
     config.check()
-    plan = plan_experiment(load_experiment(file), samples=samples)
+    plan = plan_experiment(load_experiment(experiment_path(file)), samples=samples)
     out = out if out is not None else Path("results/experiments") / plan.name
     frame = execute_plan(plan, out, config, resume, overwrite, quiet)
     console = _console()
@@ -212,7 +215,7 @@ def calibration_tables(result) -> list[Table]:  # type: ignore[no-untyped-def]
 @app.command()
 def calibrate(
     config: Optional[Path] = typer.Option(
-        None, "--config", help="Calibration file (e.g. experiments/calibration.yaml); built-in defaults otherwise."
+        None, "--config", help="Calibration file, or the shipped one's name 'calibration'; built-in defaults otherwise."
     ),
     target: Optional[Path] = typer.Option(
         None, "--target", help="Positions CSV whose member_stance rows are fitted (default: the article's)."
@@ -237,7 +240,7 @@ def calibrate(
     from cohesion.experiments import calibration as fit
     from cohesion.results import check_output_folder
 
-    data = fit.load_calibration(config) if config is not None else {}
+    data = fit.load_calibration(experiment_path(config)) if config is not None else {}
     given = {
         "target": None if target is None else str(target),
         "scenario": scenario,

@@ -64,6 +64,12 @@ def run(
         layers.append(parse_set_option(set_values))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
     worlds = prepare(request)  # every input checked before the progress bar starts
+    if report:  # the report's file too, before any run
+        from cohesion.cli.report import REPORT_MARKER
+        from cohesion.outputs import check_output_file
+        from cohesion.report.build import default_output
+
+        check_output_file(default_output(out), False, REPORT_MARKER, "report")
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
@@ -77,7 +83,7 @@ def run(
     Console(width=max(Console().width, 120)).print(summary_table(results))
     print(f"results written to {out}")
     if report:
-        from cohesion.report import write_report
+        from cohesion.cli.report import write_report_file
 
-        path = write_report(out)
+        path = write_report_file(out, None, overwrite=False)
         print(f"report written to {path}")

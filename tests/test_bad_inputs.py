@@ -327,6 +327,11 @@ CASES = [
     Case("calibrate-config-bool", ("calibrate", "--config", "c.yaml"), "valid integer", write("c.yaml", "replicates: true\n")),
     Case("calibrate-config-unknown-key", ("calibrate", "--config", "c.yaml"), "unknown key", write("c.yaml", "speed: 1\n")),
     Case("calibrate-config-missing", ("calibrate", "--config", "gone.yaml"), "not found"),
+    # --- paths that are not UTF-8 text, as inputs ---
+    Case("input-not-utf8-results", ("report", os.fsdecode(b"res\xff")), "not UTF-8"),
+    Case("input-not-utf8-explain", ("explain", "DEU", "--results", os.fsdecode(b"res\xff")), "not found"),
+    Case("input-not-utf8-scenario", ("run", os.fsdecode(b"s\xff.yaml"), "--runs", "2"), "not found"),
+    Case("input-not-utf8-params", (*RUN, "--params", os.fsdecode(b"p\xff.yaml")), "not found", entry=True),
     # --- information commands and the command line itself ---
     Case("positions-format", ("positions", "--format", "xml"), "--format"),
     Case("positions-member", ("positions", "--member", "XXX"), "no position speaks for"),

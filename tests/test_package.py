@@ -64,4 +64,5 @@ def test_help_and_listing_import_nothing_heavy(args):
     done = subprocess.run([sys.executable, "-c", HELP_IMPORTS, *args], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     loaded = set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
-    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    heavy = set(HEAVY) | ({"numpy"} if args[-1] == "--help" else set())  # help needs no arrays at all
+    assert loaded.isdisjoint(heavy), sorted(loaded & heavy)

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
-from cohesion.params import load_params_file, parse_set_option
 
 
 def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
@@ -52,6 +51,7 @@ def run(
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cohesion.params import load_params_file, parse_set_option
     from cohesion.runner import RunRequest, prepare
     from cohesion.runner import run as run_scenarios
 

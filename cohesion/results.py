@@ -240,13 +240,25 @@ def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[st
     }
 
 
+def list_files_in_manifest(folder: Path) -> None:
+    """Add the sorted names of a staged folder's entries to its manifest.json as ``files``."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["files"] = sorted(p.name for p in folder.iterdir())
+    path.write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
 @contextmanager
 def atomic_directory(target: Path, kind: str, analysis: str | None = None) -> Iterator[Path]:
     """Yield a staging folder that replaces ``target`` only if the block succeeds.
 
     ``target`` is checked and locked first (``cohesion.outputs.claimed_output``;
     the lock is re-entrant, so a command may already hold it). A symbolic link
-    at ``target`` is written through: its target folder is replaced.
+    at ``target`` is written through: its target folder is replaced. The
+    manifest the block writes gets the list of files (``files``), so that the
+    folder can later be told apart from one a user added files to.
     """
     with claimed_output(Path(target), kind, analysis) as real:
         try:
@@ -255,6 +267,7 @@ def atomic_directory(target: Path, kind: str, analysis: str | None = None) -> It
             raise InputError(f"cannot write results to {target}: {exc.strerror or exc}") from None
         try:
             yield staging
+            list_files_in_manifest(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -296,7 +309,6 @@ def write_results(results: list[EnsembleResult], out: Path, settings: dict[str, 
         )
         shutil.copyfile(data_path("positions.csv"), staging / "positions.csv")
         meta = manifest(results, {**settings, "timeseries": "full" if keep_full else "summary"})
-        meta["files"] = sorted(["manifest.json", *(p.name for p in staging.iterdir())])
         (staging / "manifest.json").write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return Path(out)
 

@@ -160,3 +160,15 @@ def test_workers_die_with_their_parent(tmp_path):
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
 
     wait_for(lambda: all(gone(pid) for pid in workers), seconds=10)
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_leaves_no_experiment_folder(cli, tmp_path):
+    experiment = tmp_path / "x.yaml"
+    experiment.write_text("name: x\ndescription: d\nscenarios: [baseline]\nsteps: 3\n")
+    done = subprocess.run(
+        [*cli, "experiment", str(experiment), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--out", "exp", "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: cannot start or reach the Dask scheduler")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]

@@ -3,8 +3,8 @@
 - Each worker watches its parent and exits when the parent is gone (killed
   with SIGKILL, say), so no worker keeps running, or keeps holding the
   caller's stdout, after the command ended.
-- Workers ignore Ctrl-C: the parent receives it, stops waiting and tells the
-  user; the workers then exit with it.
+- Workers ignore Ctrl-C: the parent receives it, ends the workers at once
+  and tells the user.
 - When a worker dies (the pool breaks), the tasks without a result are
   submitted again to a new pool, up to ``RETRIES`` times, as Dask does for a
   lost worker. Seeds are part of the tasks, so a retried task gives the same
@@ -45,6 +45,17 @@ def _init_worker(parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (Ctrl-C or an error: their chunks are not wanted).
+
+    Without this, the interpreter's exit would wait for every running chunk.
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public handle before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+
+
 def run_in_pool(
     function: Callable[..., Any], tasks: list[tuple[Key, tuple[Any, ...]]], workers: int
 ) -> Iterator[tuple[Key, Any]]:
@@ -76,7 +87,7 @@ def run_in_pool(
                     del pending[key]
                     yield key, result
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)  # workers exit with us; do not wait for their chunk
+            _stop_now(pool)
             raise
         pool.shutdown(wait=not broken, cancel_futures=True)
         if not pending:

@@ -6,7 +6,6 @@ named streams (``cohesion.seeding``), so they give the same numbers.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Callable
 
 from cohesion.ensemble import EnsembleResult
@@ -16,14 +15,7 @@ from cohesion.world import World
 ENGINES = ("vectorized", "mesa")
 
 
-def simulate(
-    world: World,
-    runs: int,
-    seed: int,
-    engine: str = "vectorized",
-    progress: Callable[[int], None] | None = None,
-    pool: Executor | None = None,
-) -> EnsembleResult:
+def simulate(world: World, runs: int, seed: int, engine: str = "vectorized", progress: Callable[[int], None] | None = None) -> EnsembleResult:
     """Simulate ``runs`` replicates of ``world`` with the chosen engine.
 
     Args:
@@ -32,16 +24,13 @@ def simulate(
         seed: Root seed.
         engine: ``vectorized`` or ``mesa``.
         progress: Called with the number of runs finished since the last call.
-        pool: Worker processes for the vectorized engine's chunks of runs
-            (``cohesion.parallel.process_pool``); None runs them here. The
-            numbers are the same either way.
     """
     if runs < 1:
         raise InputError("runs must be at least 1")
     if engine == "vectorized":
         from cohesion.engines.vectorized import simulate_vectorized
 
-        return simulate_vectorized(world, runs, seed, progress=progress, pool=pool)
+        return simulate_vectorized(world, runs, seed, progress=progress)
     if engine == "mesa":
         from cohesion.engines.mesa_shell import simulate_mesa
 

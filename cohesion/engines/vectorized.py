@@ -15,11 +15,10 @@ nothing from a second thread, which only competes with other work.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -135,14 +134,10 @@ def draw_chunk(world: World, seed: int, first: int, count: int) -> tuple[np.ndar
 
 
 def simulate_vectorized(
-    world: World,
-    runs: int,
-    seed: int,
-    progress: Callable[[int], None] | None = None,
-    pool: Executor | None = None,
+    world: World, runs: int, seed: int, progress: Callable[[int], None] | None = None
 ) -> EnsembleResult:
     """Simulate ``runs`` replicates of ``world`` in chunks of whole-array steps (see ``simulate_ensembles``)."""
-    return simulate_ensembles([world], runs, seed, progress, pool)[0]
+    return simulate_ensembles([world], runs, seed, progress)[0]
 
 
 def simulate_ensembles(
@@ -150,30 +145,38 @@ def simulate_ensembles(
     runs: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
-    pool: Executor | None = None,
+    workers: int = 1,
 ) -> list[EnsembleResult]:
     """Simulate ``runs`` replicates of each world, chunk by chunk.
 
-    Chunks are recorded apart and added in order, in this process or, with a
-    ``pool``, in its worker processes (every chunk of every world is handed
-    to the pool at once). Each run draws from its own streams and the chunks
-    do not depend on the pool, so the numbers are the same with or without
-    one and whatever its size.
+    Chunks are recorded apart (``record_chunk``), in this process or in
+    ``workers`` processes (``cohesion.experiments.pool.run_in_pool``: every
+    chunk of every world at once), and added to their world's record in run
+    order. Each run draws from its own streams and the chunks do not depend
+    on the workers, so the numbers are the same for any number of workers.
     """
-    chunked = [(world, run_chunks(world, runs)) for world in worlds]
-    if pool is not None:
-        submitted = [[pool.submit(record_chunk, world, seed, first, count) for first, count in chunks]
-                     for world, chunks in chunked]
-    results = []
-    for index, (world, chunks) in enumerate(chunked):
-        recorder = Recorder(world, runs)
-        for number, (first, count) in enumerate(chunks):
-            part = record_chunk(world, seed, first, count) if pool is None else submitted[index][number].result()
-            recorder.add(slice(first, first + count), part)
+    tasks = [((index, first), (world, seed, first, count))
+             for index, world in enumerate(worlds) for first, count in run_chunks(world, runs)]
+    if workers > 1:
+        from cohesion.experiments.pool import run_in_pool
+
+        finished: Iterable[tuple[tuple[int, int], Recorder]] = run_in_pool(record_chunk, tasks, workers)
+    else:
+        finished = ((key, record_chunk(*args)) for key, args in tasks)
+    recorders = [Recorder(world, runs) for world in worlds]
+    next_run = [0] * len(worlds)
+    waiting: dict[tuple[int, int], Recorder] = {}
+    for key, part in finished:
+        waiting[key] = part
+        index = key[0]
+        while (index, next_run[index]) in waiting:  # add in run order, whatever order chunks finish in
+            first = next_run[index]
+            part = waiting.pop((index, first))
+            recorders[index].add(slice(first, first + part.runs), part)
+            next_run[index] = first + part.runs
             if progress is not None:
-                progress(count)
-        results.append(recorder.result(seed, "vectorized"))
-    return results
+                progress(part.runs)
+    return [recorder.result(seed, "vectorized") for recorder in recorders]
 
 
 def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:

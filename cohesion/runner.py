@@ -13,8 +13,10 @@ from typing import Any, Callable, Mapping
 from cohesion.engines import ENGINES, simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.results import check_output_folder, write_results
-from cohesion.scenarios import MAX_WEEKS, expand_scenario_names, load_scenario
+from cohesion.limits import check_run_size, check_steps
+from cohesion.outputs import claimed_output
+from cohesion.results import write_results
+from cohesion.scenarios import expand_scenario_names, load_scenario
 from cohesion.world import World, build_world
 
 
@@ -28,6 +30,7 @@ class RunRequest:
     seed: int = 20220127
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
+    workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -37,16 +40,31 @@ class RunRequest:
             raise InputError(f"unknown engine {self.engine!r} (known: {', '.join(ENGINES)})")
         return self.engine
 
+    def resolved_workers(self, scenarios: int) -> int:
+        """Processes that simulate chunks of runs: explicit, or every core when there is more than one chunk."""
+        if self.workers is not None:
+            if self.workers < 1:
+                raise InputError(f"--workers must be at least 1, got {self.workers}")
+            if self.workers > 1 and self.resolved_engine() != "vectorized":
+                raise InputError("--workers applies to the vectorized engine only")
+            return self.workers
+        if self.resolved_engine() != "vectorized":
+            return 1
+        from cohesion.engines.vectorized import CHUNK_RUNS
+        from cohesion.parallel import available_cores
+
+        return available_cores() if scenarios * self.runs > CHUNK_RUNS else 1
+
 
 def prepare(request: RunRequest) -> list[World]:
     """Load, merge and validate every scenario before anything runs."""
     if request.runs < 1:
         raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
-    if request.steps is not None and not 1 <= request.steps <= MAX_WEEKS:
-        raise InputError(f"--steps must be between 1 and {MAX_WEEKS} weeks, got {request.steps}")
+    check_steps(request.steps)
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
+    request.resolved_workers(1)
     worlds = []
     for name in expand_scenario_names(request.scenarios):
         spec, digest = load_scenario(name)
@@ -54,6 +72,7 @@ def prepare(request: RunRequest) -> list[World]:
     names = [w.scenario.name for w in worlds]
     if len(set(names)) != len(names):
         raise InputError("two scenario files share one scenario name")
+    check_run_size(request.runs, [w.horizon for w in worlds])
     return worlds
 
 
@@ -69,11 +88,20 @@ def run(
     ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it.
     """
     worlds = prepare(request) if worlds is None else worlds
-    if out is not None:
-        check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
-    results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
-    if out is not None:
+    workers = request.resolved_workers(len(worlds))
+
+    def simulate_all() -> list[EnsembleResult]:
+        if workers > 1:
+            from cohesion.engines.vectorized import simulate_ensembles
+
+            return simulate_ensembles(worlds, request.runs, request.seed, progress, workers)
+        return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+
+    if out is None:
+        return simulate_all()
+    with claimed_output(Path(out), "run") as target:  # checked and locked before the first run
+        results = simulate_all()
         settings = {
             "seed": request.seed,
             "runs": request.runs,
@@ -81,5 +109,5 @@ def run(
             "engine": engine,
             "scenario_arguments": request.scenarios,
         }
-        write_results(results, Path(out), settings, timeseries=timeseries)
+        write_results(results, target, settings, timeseries=timeseries)
     return results

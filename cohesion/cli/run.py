@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
-from cohesion.params import load_params_file, parse_set_option
 
 
 def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
@@ -63,11 +62,15 @@ def run(
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="Processes simulating chunks of runs (default: every core for more than one chunk)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cohesion.params import load_params_file, parse_set_option
     from cohesion.runner import RunRequest, prepare
     from cohesion.runner import run as run_scenarios
 
@@ -80,8 +83,15 @@ def run(
         layers.append(parse_set_option(set_values))
     if dynamics is not None:
         layers.insert(0, dynamics_layer(dynamics))
-    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
+                         workers=workers)
     worlds = prepare(request)  # every input checked before the progress bar starts
+    if report:  # the report's file too, before any run
+        from cohesion.cli.report import REPORT_MARKER
+        from cohesion.outputs import check_output_file
+        from cohesion.report.build import default_output
+
+        check_output_file(default_output(out), False, REPORT_MARKER, "report")
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
@@ -95,7 +105,7 @@ def run(
     Console(width=max(Console().width, 120)).print(summary_table(results))
     print(f"results written to {out}")
     if report:
-        from cohesion.report import write_report
+        from cohesion.cli.report import write_report_file
 
-        path = write_report(out)
+        path = write_report_file(out, None, overwrite=False)
         print(f"report written to {path}")

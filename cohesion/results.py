@@ -60,9 +60,26 @@ def blocker_list(result: EnsembleResult, week: int | None = None) -> list[tuple[
 
 
 def summary_row(result: EnsembleResult) -> dict[str, Any]:
-    """The horizon summary of one scenario."""
+    """The horizon summary of one scenario: text columns first, numbers after them.
+
+    A number is last, so a file cut short anywhere in a row leaves a number
+    missing, which readers check.
+    """
     world = result.world
-    row: dict[str, Any] = {"scenario": world.scenario.name, "title": world.scenario.title, "runs": result.runs, "weeks": world.horizon}
+    codes = world.members.codes
+    blockers = blocker_list(result)
+    alignment = result.horizon_alignment().mean(axis=0)
+    order = np.argsort(-alignment, kind="stable")
+    row: dict[str, Any] = {
+        "scenario": world.scenario.name,
+        "title": world.scenario.title,
+        "blocking_members": ";".join(sorted({m for m, _ in blockers})),
+        "blocked_issues": ";".join(f"{m}:{k}" for m, k in blockers),
+        "most_aligned": ";".join(codes[i] for i in order[:5]),
+        "least_aligned": ";".join(codes[i] for i in order[::-1][:5]),
+        "runs": result.runs,
+        "weeks": world.horizon,
+    }
     for name in RUN_METRICS:
         values = result.metric(name)
         stem = name if name == "consensus_blockers" else f"{name}_mean"
@@ -76,14 +93,6 @@ def summary_row(result: EnsembleResult) -> dict[str, Any]:
     for k, issue in enumerate(ISSUES):
         if issue in EU_ISSUES:
             row[f"eu_adopted_{issue}"] = float(eu_adopted[:, k].mean())
-    blockers = blocker_list(result)
-    row["blocking_members"] = ";".join(sorted({m for m, _ in blockers}))
-    row["blocked_issues"] = ";".join(f"{m}:{k}" for m, k in blockers)
-    alignment = result.horizon_alignment().mean(axis=0)
-    order = np.argsort(-alignment, kind="stable")
-    codes = world.members.codes
-    row["most_aligned"] = ";".join(codes[i] for i in order[:5])
-    row["least_aligned"] = ";".join(codes[i] for i in order[::-1][:5])
     return row
 
 
@@ -342,7 +351,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise InputError(f"{path}: not a cohesion manifest")
     if fmt not in (RESULTS_FORMAT, EXPERIMENT_FORMAT):
         raise InputError(
-            f"{folder} was written by an older cohesion (results format {fmt!r}, expected {RESULTS_FORMAT} or "
-            f"{EXPERIMENT_FORMAT}); its scores are not comparable: rerun it"
+            f"{folder}: results format {fmt!r} is not supported by this version (expected {RESULTS_FORMAT} or "
+            f"{EXPERIMENT_FORMAT}); a folder written by an older cohesion holds other scores: rerun it"
         )
     return meta

@@ -214,7 +214,7 @@ def test_run_never_replaces_a_folder_it_did_not_write(tmp_path, cli):
         ("empty-issue", ["run", "{tmp}/s.yaml"], "empty issue list"),
         (None, ["report", "{tmp}/nothing-here"], "not found"),
         (None, ["explain", "DEU", "--results", "{tmp}/nothing-here"], "not found"),
-        ("round-1-results", ["report", "{tmp}/old"], "written by an older cohesion"),
+        ("round-1-results", ["report", "{tmp}/old"], "results format 'cohesion-results/1' is not supported"),
     ],
 )
 def test_more_bad_input(setup, args, message, tmp_path, cli):

@@ -293,7 +293,7 @@ def test_missing_folder_and_manifest_are_input_errors(tmp_path):
 def test_older_format_is_rejected_with_the_format_named(broken_copy):
     meta = json.loads((broken_copy / "manifest.json").read_text())
     (broken_copy / "manifest.json").write_text(json.dumps({**meta, "format": "cohesion-results/0"}))
-    with pytest.raises(InputError, match=r"written by an older cohesion \(results format 'cohesion-results/0'.*rerun it"):
+    with pytest.raises(InputError, match=r"results format 'cohesion-results/0' is not supported.*older cohesion.*rerun it"):
         build_report(broken_copy)
 
 

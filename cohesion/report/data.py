@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.constants import COMPONENTS, EU_ISSUES, ISSUES, RUN_METRICS
 from cohesion.errors import InputError
 from cohesion.results import EXPERIMENT_FORMAT, REQUIRED_RUN_FILES, RESULTS_FORMAT, read_manifest
 
@@ -24,7 +24,8 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary.csv": (
         "scenario", "title", "runs", "weeks", *(f"{m}_week0" for m in RUN_METRICS),
         *(f"{m}_mean" for m in RUN_METRICS[:-1]), *(f"{m}_{q}" for m in RUN_METRICS for q in ("p05", "p95")),
-        "consensus_blockers", "blocking_members",
+        "consensus_blockers", *(f"adopted_{k}" for k in ISSUES), *(f"eu_adopted_{k}" for k in EU_ISSUES),
+        "blocking_members",
     ),
     "members.csv": (
         "scenario", "member", "country", "alignment", "alignment_p05", "alignment_p95", "alignment_rank",

@@ -17,6 +17,7 @@ import numpy as np
 from cohesion.constants import ISSUES, LEADERS
 from cohesion.core import rule
 from cohesion.core.drivers import Drivers, structural_drivers
+from cohesion.seeding import stream
 from cohesion.core.environment import CompiledEvent
 from cohesion.core.metrics import Thresholds
 from cohesion.core.peers import capital_distances_km, peer_matrix, shared_groups
@@ -54,6 +55,23 @@ class World:
     eu_line0: np.ndarray  # (K,)
     events: tuple[CompiledEvent, ...]
     member_params: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (N,)
+    driver_source: str = "measured"
+    driver_draws: Drivers | None = None  # (D, N) posterior draws; None: every run uses ``drivers``
+
+    def run_drivers(self, seed: int, first: int, count: int) -> Drivers:
+        """The structural drivers of runs ``first .. first + count - 1``, each (count, N).
+
+        With driver uncertainty, run ``r`` takes posterior draw ``d_r``, one integer
+        drawn from its own ``drivers`` stream (the same draw for all members and
+        drivers, so the joint posterior is kept); without, every run takes the
+        point drivers.
+        """
+        n = self.members.n
+        if self.driver_draws is None:
+            return Drivers(*(np.broadcast_to(v, (count, n)) for v in self.drivers.__dict__.values()))
+        available = self.driver_draws.energy_dependence.shape[0]
+        chosen = [int(stream(seed, self.scenario.name, first + i, "drivers").integers(available)) for i in range(count)]
+        return Drivers(*(v[chosen] for v in self.driver_draws.__dict__.values()))
 
     @property
     def thresholds(self) -> Thresholds:
@@ -91,6 +109,21 @@ def initial_stances(
     return np.where(from_article, article, target), from_article
 
 
+#: Where the structural drivers come from (``--drivers``).
+DRIVER_SOURCES = ("measured", "legacy")
+
+
+def driver_values(source: str, members: Members) -> tuple[Drivers, Drivers | None]:
+    """Point drivers (N,) and, for measured drivers, their posterior draws (D, N)."""
+    if source == "legacy":
+        return structural_drivers(members), None
+    if source == "measured":
+        from cohesion.measurement.store import measured_drivers
+
+        return measured_drivers(members.codes)
+    raise InputError(f"unknown driver source {source!r} (known: {', '.join(DRIVER_SOURCES)})")
+
+
 def build_world(
     scenario: ScenarioSpec,
     scenario_hash: str,
@@ -98,6 +131,8 @@ def build_world(
     horizon: int | None = None,
     members: Members | None = None,
     positions: tuple[Position, ...] | None = None,
+    drivers: str = "measured",
+    driver_uncertainty: bool = True,
 ) -> World:
     """Resolve a scenario and parameter layers into a ``World``.
 
@@ -109,6 +144,10 @@ def build_world(
         horizon: Weeks to simulate; the scenario's ``weeks`` when None.
         members: Member data (the shipped data when None).
         positions: The article's positions (the shipped table when None).
+        drivers: ``measured`` (latent scores from indicators.csv, docs/model.md 3.2)
+            or ``legacy`` (the hand-weighted proxies of ``cohesion.core.drivers``).
+        driver_uncertainty: Whether each run draws its drivers from the measured
+            posterior (ignored for ``legacy``, which has no distribution).
     """
     members = members if members is not None else load_members()
     positions = positions if positions is not None else load_positions()
@@ -116,9 +155,9 @@ def build_world(
     if horizon < 1:
         raise InputError("the horizon must be at least 1 week")
     params = build_parameters([scenario.params, *(param_layers or [])], members.codes)
-    drivers = structural_drivers(members)
+    point, draws = driver_values(drivers, members)
     references = np.array(
-        [drivers.energy_dependence.mean(), drivers.threat_perception.mean(), drivers.leadership_trust.mean()]
+        [point.energy_dependence.mean(), point.threat_perception.mean(), point.leadership_trust.mean()]
     )
     sensitivity = load_sensitivity()
     peers = peer_matrix(
@@ -129,7 +168,7 @@ def build_world(
         params.eu_peer_bonus,
         params.group_peer_bonus,
     )
-    x0, from_article = initial_stances(drivers, references, sensitivity, params, members.codes, positions)
+    x0, from_article = initial_stances(point, references, sensitivity, params, members.codes, positions)
     eu_article = eu_stance(positions)
     eu_members_mean = x0[members.eu_member].mean(axis=0)
     eu_line0 = np.where(np.isnan(eu_article), eu_members_mean, eu_article)
@@ -139,7 +178,7 @@ def build_world(
         members=members,
         params=params,
         horizon=horizon,
-        drivers=drivers,
+        drivers=point,
         references=references,
         sensitivity=sensitivity,
         peer_weights=peers,
@@ -149,4 +188,6 @@ def build_world(
         eu_line0=eu_line0,
         events=compile_events(scenario, members, horizon),
         member_params={name: params.member_array(name, members.codes) for name in MEMBER_PARAM_NAMES},
+        driver_source=drivers,
+        driver_draws=draws if driver_uncertainty else None,
     )

@@ -44,6 +44,11 @@ def run(
     set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
+    drivers: str = typer.Option("measured", "--drivers", help="measured (from indicators.csv) or legacy (hand-weighted proxies)."),
+    driver_uncertainty: bool = typer.Option(
+        True, "--driver-uncertainty/--no-driver-uncertainty",
+        help="Each run draws its members' measured drivers from their posterior (off: point values).",
+    ),
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
@@ -62,7 +67,8 @@ def run(
         layers.append(load_params_file(params))
     if set_values:
         layers.append(parse_set_option(set_values))
-    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
+                         drivers=drivers, driver_uncertainty=driver_uncertainty)
     worlds = prepare(request)  # every input checked before the progress bar starts
     total = len(worlds) * runs
     console = Console(stderr=True)

@@ -57,7 +57,7 @@ def simulate_vectorized(world: World, runs: int, seed: int, progress: Callable[[
 def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: Recorder) -> None:
     params = world.params
     mp = world.member_params
-    d = world.drivers
+    d = world.run_drivers(seed, first, count)  # (count, N) each: this chunk's runs' drivers
     noise, realization = draw_chunk(world, seed, first, count)
     noise *= params.noise_sd
     rows = slice(first, first + count)

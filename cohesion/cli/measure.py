@@ -1,0 +1,45 @@
+"""``cohesion measure``: fit the measurement model and store the drivers' posterior draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cohesion.cli import app
+
+
+def _table(frame, title: str) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    return table
+
+
+@app.command()
+def measure(
+    draws: int = typer.Option(200, "--draws", help="Posterior draws kept per driver (pooled over 4 chains)."),
+    seed: int = typer.Option(20220127, "--seed", help="Root seed of the Gibbs chains; the same seed gives the same files."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Folder for drivers.parquet and drivers.json (default: the package's data folder)."
+    ),
+) -> None:
+    """Estimate each driver from its indicators (one Bayesian factor model per family) and store the draws."""
+    from cohesion.indicators import indicators_sha256, load_indicators
+    from cohesion.inputs import load_members
+    from cohesion.measurement.model import measure as fit
+    from cohesion.measurement.store import write_measurement
+    from cohesion.measurement.tables import family_table, loading_table
+
+    indicators = load_indicators()
+    measurement = fit(indicators, load_members().codes, seed=seed, draws=draws, indicators_sha256=indicators_sha256())
+    paths = write_measurement(measurement, out)
+    console = Console(width=max(Console().width, 120))
+    console.print(_table(family_table(measurement), "Drivers measured: share of the indicators' variance each factor explains"))
+    console.print(_table(loading_table(measurement), "Standardised loadings (correlation of indicator and factor, 90% interval)"))
+    print(f"drivers written to {paths[0]} and {paths[1]}")

@@ -62,15 +62,17 @@ class World:
         """The structural drivers of runs ``first .. first + count - 1``, each (count, N).
 
         With driver uncertainty, run ``r`` takes posterior draw ``d_r``, one integer
-        drawn from its own ``drivers`` stream (the same draw for all members and
-        drivers, so the joint posterior is kept); without, every run takes the
-        point drivers.
+        from its ``drivers`` stream (the same draw for all members and drivers, so
+        the joint posterior is kept). That stream is shared by all scenarios
+        (``DRIVER_STREAM_SCOPE``): run ``r`` of every scenario sees the same
+        drivers, so scenarios compare run by run under common measurement error.
+        Without driver uncertainty every run takes the point drivers.
         """
         n = self.members.n
         if self.driver_draws is None:
             return Drivers(*(np.broadcast_to(v, (count, n)) for v in self.drivers.__dict__.values()))
         available = self.driver_draws.energy_dependence.shape[0]
-        chosen = [int(stream(seed, self.scenario.name, first + i, "drivers").integers(available)) for i in range(count)]
+        chosen = [int(stream(seed, DRIVER_STREAM_SCOPE, first + i, "drivers").integers(available)) for i in range(count)]
         return Drivers(*(v[chosen] for v in self.driver_draws.__dict__.values()))
 
     @property
@@ -109,6 +111,8 @@ def initial_stances(
     return np.where(from_article, article, target), from_article
 
 
+#: The scope of the ``drivers`` stream in place of a scenario name: one draw per run for all scenarios.
+DRIVER_STREAM_SCOPE = "all-scenarios"
 #: Where the structural drivers come from (``--drivers``).
 DRIVER_SOURCES = ("measured", "legacy")
 

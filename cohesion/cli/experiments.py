@@ -220,10 +220,11 @@ def calibrate(
     out: Optional[Path] = typer.Option(
         None, "--out", help="Also write the fitted parameter file here (always in --out-dir as params.yaml)."
     ),
-    out_dir: Path = typer.Option(
-        Path("results/calibration"),
+    out_dir: Optional[Path] = typer.Option(
+        None,
         "--out-dir",
-        help="Folder for calibration.csv, parameters.csv, params.yaml, manifest.json (replaced).",
+        help="Folder for calibration.csv, parameters.csv, params.yaml, manifest.json (replaced); "
+        "default results/calibration, or results/crossval with --cv.",
     ),
     scenario: Optional[str] = typer.Option(
         None, "--scenario", help="Scenario the stances are modelled in (default baseline)."
@@ -232,6 +233,10 @@ def calibrate(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the runs (one fixed seed for every evaluation)."),
     replicates: Optional[int] = typer.Option(None, "--replicates", help="Runs averaged per evaluation (default 10)."),
     starts: Optional[int] = typer.Option(None, "--starts", help="Optimizer starts (default 4)."),
+    drivers: Optional[str] = typer.Option(None, "--drivers", help="measured (default) or legacy structural drivers."),
+    cv: Optional[str] = typer.Option(
+        None, "--cv", help="'member': leave-one-member-out error for measured and legacy drivers, instead of one fit."
+    ),
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
     from cohesion.experiments import calibration as fit
@@ -245,8 +250,13 @@ def calibrate(
         "seed": seed,
         "replicates": replicates,
         "starts": starts,
+        "drivers": drivers,
     }
     spec = fit.calibration_spec({**data, **{k: v for k, v in given.items() if v is not None}})
+    if cv is not None:
+        _crossval(spec, cv, out_dir or Path("results/crossval"), drivers)
+        return
+    out_dir = out_dir or Path("results/calibration")
     check_output_folder(out_dir, "experiment", "calibration")  # before the fit: never replace other folders
     if out is not None and not out.parent.is_dir():
         raise InputError(f"cannot write the parameter file {out}: {out.parent} is not a folder")
@@ -256,3 +266,31 @@ def calibrate(
     for table in calibration_tables(result):
         console.print(table)
     print(f"calibration written to {out_dir}" + (f"; parameter file {out}" if out is not None else ""))
+
+
+def _crossval(spec, cv: str, out_dir: Path, drivers: Optional[str]) -> None:  # type: ignore[no-untyped-def]
+    """Leave-one-member-out cross-validation of the calibration, for one or both driver sets."""
+    import pandas as pd
+
+    from cohesion.experiments.crossval import crossval_summary, leave_one_member_out, write_crossval
+    from cohesion.results import check_output_folder
+
+    if cv != "member":
+        raise InputError(f"--cv must be 'member', got {cv!r}")
+    check_output_folder(out_dir, "experiment", "crossval")
+    console = _console()
+    tables = []
+    for source in [drivers] if drivers else ["measured", "legacy"]:
+        tables.append(leave_one_member_out(source, spec, progress=lambda m, s=source: console.log(f"{s}: holding out {m}")))
+    table = pd.concat(tables, ignore_index=True)
+    write_crossval(table, spec, out_dir)
+    summary = Table(title="Leave-one-member-out error on the coded positions (refit without the member)")
+    for column in ("drivers", "observations", "members", "RMSE", "MAE", "RMSE of per-issue mean"):
+        summary.add_column(column)
+    for row in crossval_summary(table).itertuples(index=False):
+        summary.add_row(
+            row.drivers, str(row.observations), str(row.members), f"{row.rmse:.4f}", f"{row.mae:.4f}",
+            f"{row.baseline_rmse:.4f}",
+        )
+    console.print(summary)
+    print(f"cross-validation written to {out_dir}")

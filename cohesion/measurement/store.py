@@ -92,11 +92,25 @@ def measured_drivers(codes: tuple[str, ...], measurement: Measurement | None = N
 
     The point value is the posterior mean of ``Phi(f)``. The leaders (USA, GBR)
     set the U.S.-UK line, so their trust in it is 1 by definition in every draw.
+    Without ``measurement``, the shipped indicators' drivers (cached per member order).
     """
-    measurement = measurement if measurement is not None else load_measurement()
+    if measurement is None:
+        return _shipped_drivers(indicators_sha256(), tuple(codes))
+    return _rule_drivers(measurement, codes)
+
+
+@lru_cache(maxsize=8)
+def _shipped_drivers(sha256: str, codes: tuple[str, ...]) -> tuple[Drivers, Drivers]:
+    return _rule_drivers(_measurement_for(sha256), codes)
+
+
+def _rule_drivers(measurement: Measurement, codes: tuple[str, ...]) -> tuple[Drivers, Drivers]:
     draws = [measurement.score_draws(family, codes) for family in RULE_FAMILIES]
     leaders = np.isin(np.array(codes), LEADERS)
     draws[2] = np.where(leaders, 1.0, draws[2])
-    sample = Drivers(*draws)
+    for array in draws:
+        array.flags.writeable = False  # shared by every world built from the cache
     point = Drivers(*(d.mean(axis=0) for d in draws))
-    return point, sample
+    for array in point.__dict__.values():
+        array.flags.writeable = False
+    return point, Drivers(*draws)

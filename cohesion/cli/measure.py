@@ -28,16 +28,21 @@ def measure(
     out: Optional[Path] = typer.Option(
         None, "--out", help="Folder for drivers.parquet and drivers.json (default: the package's data folder)."
     ),
+    indicators_file: Optional[Path] = typer.Option(
+        None, "--indicators", help="An indicators CSV in the format of cohesion/data/indicators.csv (default: that file)."
+    ),
 ) -> None:
     """Estimate each driver from its indicators (one Bayesian factor model per family) and store the draws."""
     from cohesion.indicators import indicators_sha256, load_indicators
     from cohesion.inputs import load_members
     from cohesion.measurement.model import measure as fit
-    from cohesion.measurement.store import write_measurement
+    from cohesion.measurement.store import measurement_folder, write_measurement
     from cohesion.measurement.tables import family_table, loading_table
 
-    indicators = load_indicators()
-    measurement = fit(indicators, load_members().codes, seed=seed, draws=draws, indicators_sha256=indicators_sha256())
+    measurement_folder(out)  # before the fit: fail fast on a bad destination
+    indicators = load_indicators(indicators_file)
+    digest = indicators_sha256(indicators_file)
+    measurement = fit(indicators, load_members().codes, seed=seed, draws=draws, indicators_sha256=digest)
     paths = write_measurement(measurement, out)
     console = Console(width=max(Console().width, 120))
     console.print(_table(family_table(measurement), "Drivers measured: share of the indicators' variance each factor explains"))

@@ -117,6 +117,8 @@ def _chain(y: np.ndarray, anchor: int, iterations: int, burn_in: int, thin: int,
 def gelman_rubin(chains: np.ndarray) -> np.ndarray:
     """Potential scale reduction factor of each quantity, from draws (chains, draws, quantities)."""
     m, n = chains.shape[:2]
+    if m < 2 or n < 2:
+        return np.full(chains.shape[2:], np.nan)
     within = chains.var(axis=1, ddof=1).mean(axis=0)
     between = n * chains.mean(axis=1).var(axis=0, ddof=1)
     pooled = (n - 1) / n * within + between / n

@@ -41,11 +41,19 @@ def _replace(path: Path, write) -> None:  # type: ignore[no-untyped-def]
         temporary.unlink(missing_ok=True)
 
 
-def write_measurement(measurement: Measurement, folder: Path | None = None) -> tuple[Path, Path]:
-    """Write ``drivers.parquet`` and ``drivers.json`` (byte-identical for identical inputs)."""
+def measurement_folder(folder: Path | None = None) -> Path:
+    """The folder the measured drivers go to (the package's data folder by default), checked."""
     folder = Path(folder) if folder is not None else data_path(DRAWS_FILE).parent
     if not folder.is_dir():
         raise InputError(f"cannot write the measured drivers: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write the measured drivers: {folder} is not writable")
+    return folder
+
+
+def write_measurement(measurement: Measurement, folder: Path | None = None) -> tuple[Path, Path]:
+    """Write ``drivers.parquet`` and ``drivers.json`` (byte-identical for identical inputs)."""
+    folder = measurement_folder(folder)
     draws_path, meta_path = folder / DRAWS_FILE, folder / META_FILE
     meta = {
         **measurement.meta,

@@ -48,3 +48,11 @@ def test_driver_formulas_in_the_doc_use_the_code_constants():
         assert formula in MODEL_DOC, formula
     assert f"exp(-(d_i - {d.PROXIMITY_NEAR_KM:.0f} km) / {d.PROXIMITY_SCALE_KM:.0f} km)" in MODEL_DOC
     assert f"g_i = r_i min(1, s_i / {d.GAS_WEIGHT_REFERENCE:g})" in MODEL_DOC
+
+
+def test_measured_driver_loadings_in_the_doc_match_the_stored_drivers():
+    from cohesion.measurement.store import load_measurement
+    from cohesion.measurement.tables import DOC_BLOCK, markdown_tables
+
+    block = MODEL_DOC.split(DOC_BLOCK[0], 1)[1].split(DOC_BLOCK[1], 1)[0].strip()
+    assert block == markdown_tables(load_measurement()), "run scripts/update_measurement_docs.py"

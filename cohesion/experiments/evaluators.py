@@ -42,6 +42,8 @@ class ModelEvaluator:
         steps: Horizon in weeks (None: the scenario's own).
         replicates: Runs per point.
         outcomes: Scores (``RUN_METRICS``) and ``alignment_<ISO3>`` names.
+        drivers: ``measured`` or ``legacy`` structural drivers.
+        driver_uncertainty: Whether each replicate draws its measured drivers.
     """
 
     scenarios: Mapping[str, tuple[ScenarioSpec, str]]
@@ -49,10 +51,15 @@ class ModelEvaluator:
     steps: int | None
     replicates: int
     outcomes: tuple[str, ...]
+    drivers: str = "measured"
+    driver_uncertainty: bool = False
 
     def __call__(self, scenario: str, values: Mapping[str, float], seed: int) -> dict[str, np.ndarray]:
         spec, digest = self.scenarios[scenario]
-        world = build_world(spec, digest, [self.fixed, dict(values)], horizon=self.steps)
+        world = build_world(
+            spec, digest, [self.fixed, dict(values)], horizon=self.steps,
+            drivers=self.drivers, driver_uncertainty=self.driver_uncertainty,
+        )
         result = simulate(world, self.replicates, seed, engine="vectorized")
         alignment = result.horizon_alignment() if any(o.startswith(ALIGNMENT_PREFIX) for o in self.outcomes) else None
         out = {}

@@ -240,7 +240,9 @@ def _plan(experiment: ExperimentFile, samples: int | None) -> Plan:
     worlds = [
         build_world(s, d, [spec.fixed, dict(zip(names, matrix[0]))], horizon=spec.steps) for s, d in loaded.values()
     ]
-    evaluator = ModelEvaluator(loaded, spec.fixed, spec.steps, spec.replicates, tuple(spec.outcomes))
+    evaluator = ModelEvaluator(
+        loaded, spec.fixed, spec.steps, spec.replicates, tuple(spec.outcomes), spec.drivers, spec.driver_uncertainty
+    )
     provenance = {
         "description": spec.description,
         "steps": spec.steps,

@@ -51,7 +51,7 @@ DEFAULT_SEED = 20220127
 DEFAULT_DRAWS = 200
 CHAINS = 4
 BURN_IN = 1000
-THIN = 10
+THIN = 20
 #: Central interval reported for scores and loadings.
 INTERVAL = (0.05, 0.95)
 

@@ -63,3 +63,29 @@ def loading_table(measurement: Measurement) -> pd.DataFrame:
     return measurement.loadings[
         ["family", "indicator", "anchor", "observed", "loading", "loading_p05", "loading_p95", "uniqueness"]
     ]
+
+
+#: Markers of the generated block in docs/model.md (``scripts/update_measurement_docs.py`` rewrites it).
+DOC_BLOCK = ("<!-- measured-drivers:start -->", "<!-- measured-drivers:end -->")
+
+
+def markdown_tables(measurement: Measurement) -> str:
+    """The loadings and variance shares as the Markdown tables docs/model.md shows."""
+    drivers = dict(zip(measurement.families["family"], measurement.families["driver"]))
+    lines = [
+        "| family | driver | indicator | standardised loading (90% interval) | members observed |",
+        "|---|---|---|---|---|",
+    ]
+    for r in loading_table(measurement).itertuples(index=False):
+        anchor = " (anchor)" if r.anchor else ""
+        lines.append(
+            f"| {r.family} | `{drivers[r.family]}` | `{r.indicator}`{anchor} | "
+            f"{r.loading:.2f} ({r.loading_p05:.2f} to {r.loading_p95:.2f}) | {r.observed} |"
+        )
+    lines += ["", "| family | indicators | share of variance explained (90% interval) | largest R-hat |", "|---|---|---|---|"]
+    for r in family_table(measurement).itertuples(index=False):
+        lines.append(
+            f"| {r.family} | {r.indicators} | {r.variance_share:.2f} ({r.variance_share_p05:.2f} to "
+            f"{r.variance_share_p95:.2f}) | {r.rhat_max:.3f} |"
+        )
+    return "\n".join(lines)

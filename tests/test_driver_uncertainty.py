@@ -99,7 +99,7 @@ def test_members_shows_intervals_and_indicators(cli):
                                                               "leadership_trust"} <= set(frame["driver"])
     assert ((frame["p05"] <= frame["score"]) & (frame["score"] <= frame["p95"])).all()
     germany = frame[(frame["member"] == "DEU") & (frame["driver"] == "energy_dependence")].iloc[0]
-    assert "gas_russia_share=0.589 (sourced)" in germany["indicators"]
+    assert "gas_russia_share_2020=0.589 (" in germany["indicators"]
     table = subprocess.run([*cli, "members", "--member", "HRV"], capture_output=True, text=True)
     assert table.returncode == 0 and "90% interval" in table.stdout and "Croatia" in table.stdout
     legacy = subprocess.run([*cli, "members", "--drivers", "legacy", "--format", "csv"], capture_output=True, text=True)

@@ -33,14 +33,14 @@ def measure(
     ),
 ) -> None:
     """Estimate each driver from its indicators (one Bayesian factor model per family) and store the draws."""
-    from cohesion.indicators import indicators_sha256, load_indicators
+    from cohesion.indicators import load_indicators
     from cohesion.inputs import load_members
     from cohesion.measurement.model import measure as fit
-    from cohesion.measurement.store import measurement_folder, write_measurement
+    from cohesion.measurement.store import indicators_sha256, measurement_folder, write_measurement
     from cohesion.measurement.tables import family_table, loading_table
 
     measurement_folder(out)  # before the fit: fail fast on a bad destination
-    indicators = load_indicators(indicators_file)
+    indicators = load_indicators(indicators_file)  # checks the file first: one error line if bad
     digest = indicators_sha256(indicators_file)
     measurement = fit(indicators, load_members().codes, seed=seed, draws=draws, indicators_sha256=digest)
     paths = write_measurement(measurement, out)

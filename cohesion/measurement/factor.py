@@ -5,7 +5,8 @@ For member ``i`` and indicator ``j`` (observed cells only; docs/model.md 3.2):
     y_ij = mu_j + lambda_j f_i + e_ij,   e_ij ~ N(0, psi_j)
     f_i ~ N(0, 1),  mu_j ~ N(0, 1),  lambda_j ~ N(0, 1),  psi_j ~ InvGamma(2, 0.5)
 
-``y`` are normal scores of the raw indicator (rank-based, so mixed scales and
+Chains start around the first principal component (oriented by the anchor),
+each with its own jitter. ``y`` are normal scores of the raw indicator (rank-based, so mixed scales and
 skewed counts enter alike; a Gaussian-copula factor model with the copula's
 margins plugged in). A missing cell is left out of the likelihood, which
 marginalises it under missing at random. The sign of the factor is fixed a
@@ -74,15 +75,29 @@ def _truncated_positive(mean: float, sd: float, rng: np.random.Generator) -> flo
     return float(mean + sd * ndtri(min(u, 1.0 - 1e-16)))
 
 
+def _principal_start(y0: np.ndarray, anchor: int) -> np.ndarray:
+    """First principal component of the scores (missing cells at 0), standardised, oriented by the anchor.
+
+    Chains start around it, each with its own jitter, so that none starts in the mirror mode
+    where the anchor's loading sits at zero and the other loadings flip sign.
+    """
+    _, _, vt = np.linalg.svd(y0 - y0.mean(axis=0), full_matrices=False)
+    start = y0 @ vt[0]
+    start = (start - start.mean()) / (start.std() or 1.0)
+    return start if np.dot(start, y0[:, anchor]) >= 0 else -start
+
+
 def _chain(y: np.ndarray, anchor: int, iterations: int, burn_in: int, thin: int, rng: np.random.Generator):
     """One Gibbs chain; returns the kept draws of f, lambda and psi."""
     n, p = y.shape
     seen = ~np.isnan(y)
     y0 = np.where(seen, y, 0.0)
     n_obs = seen.sum(axis=0)
-    f = rng.standard_normal(n)
+    f = _principal_start(y0, anchor) + 0.5 * rng.standard_normal(n)
     mu = np.zeros(p)
-    lam = np.full(p, 0.5)
+    lam = np.array([np.corrcoef(f[seen[:, j]], y0[seen[:, j], j])[0, 1] if n_obs[j] > 2 else 0.0 for j in range(p)])
+    lam = np.nan_to_num(lam)
+    lam[anchor] = max(lam[anchor], 0.1)
     psi = np.full(p, 0.5)
     prior_precision = 1.0 / LOADING_PRIOR_SD**2
     kept_f, kept_lam, kept_psi = [], [], []

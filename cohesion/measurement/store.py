@@ -10,6 +10,7 @@ stale cache can never feed a run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -21,7 +22,7 @@ import pandas as pd
 from cohesion.constants import LEADERS
 from cohesion.core.drivers import Drivers
 from cohesion.errors import InputError
-from cohesion.indicators import indicators_sha256, load_indicators
+from cohesion.indicators import load_indicators
 from cohesion.inputs import data_path, load_members
 from cohesion.measurement.model import DEFAULT_DRAWS, DEFAULT_SEED, Measurement, measure
 
@@ -29,6 +30,14 @@ DRAWS_FILE = "drivers.parquet"
 META_FILE = "drivers.json"
 #: The families whose scores the decision rule takes, in the order of ``Drivers``' fields.
 RULE_FAMILIES = ("energy", "threat", "trust")
+
+
+def indicators_sha256(path: Path | str | None = None) -> str:
+    """SHA-256 of an indicators file (the shipped ``indicators.csv`` by default)."""
+    try:
+        return hashlib.sha256(Path(path or data_path("indicators.csv")).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InputError(f"cannot read indicators file {path}: {exc.strerror}") from None
 
 
 def _replace(path: Path, write) -> None:  # type: ignore[no-untyped-def]

@@ -77,16 +77,27 @@ def _germany_diverges_through_energy(rows):
     assert germany["attr_energy"] < rows["DNK"]["attr_energy"]
 
 
-def test_baseline_tells_the_articles_story(story):
-    """Measured drivers (the default). Weaker than with the legacy proxies (docs/model.md 1.1):
-    Poland and the Baltic states are in the upper half of the 28 allies, not all in the top 8."""
+def test_baseline_flank_states_and_leaders_lead(story):
+    """Measured drivers (the default): the leaders first, the Baltic states and Poland next."""
     rows, rank = _ally_ranks(story["baseline"])
     for flank in ("EST", "LVA", "LTU", "POL"):
-        assert rank[flank] <= 14, (flank, rank[flank])
+        assert rank[flank] <= 8, (flank, rank[flank])
+    assert {rows["USA"]["alignment_rank"], rows["GBR"]["alignment_rank"]} == {1, 2}
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Germany ranks mid-table (its eFP framework "
+                   "role lifts its measured trust) and Croatia too; docs/model.md 1.1")
+def test_baseline_germany_and_croatia_lag(story):
+    _, rank = _ally_ranks(story["baseline"])
     for laggard in ("DEU", "HRV"):
         assert rank[laggard] >= 24, (laggard, rank[laggard])
-    assert {rows["USA"]["alignment_rank"], rows["GBR"]["alignment_rank"]} == {1, 2}
-    _germany_diverges_through_energy(rows)  # energy is the largest pull away from the line among its driver parts
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: threat, not energy, is Germany's largest "
+                   "pull away from the line; docs/model.md 1.1")
+def test_germany_diverges_through_energy(story):
+    rows, _ = _ally_ranks(story["baseline"])
+    _germany_diverges_through_energy(rows)
 
 
 def test_baseline_tells_the_articles_story_with_legacy_drivers(legacy_story):
@@ -105,15 +116,34 @@ def test_attribution_is_exact_without_noise_or_shocks():
     assert np.abs(result.component_mean[-1]).max() < 1e-12
 
 
-def test_invasion_raises_and_discredited_intel_lowers_cohesion(story):
-    """Run r of every scenario shares its measured drivers, so the scenarios compare run by run:
-    the 90% interval of the run-wise difference from baseline must exclude zero."""
-    def difference(name):
-        diff = story[name].metric("cohesion_index")[:, -1] - story["baseline"].metric("cohesion_index")[:, -1]
-        return np.quantile(diff, [0.05, 0.95])
+def _difference_from_baseline(story, name):
+    """90% interval of the run-wise difference from baseline (run r of every scenario shares its
+    measured drivers, so scenarios compare run by run)."""
+    diff = story[name].metric("cohesion_index")[:, -1] - story["baseline"].metric("cohesion_index")[:, -1]
+    return np.quantile(diff, [0.05, 0.95])
 
-    assert difference("invasion")[0] > 0, "invasion should raise cohesion clearly above baseline"
-    assert difference("intel-discredited")[1] < 0, "discredited intel should lower cohesion clearly below baseline"
+
+def test_invasion_raises_cohesion(story):
+    assert _difference_from_baseline(story, "invasion")[0] > 0, "invasion should raise cohesion clearly above baseline"
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: discredited intel leaves cohesion at or "
+                   "slightly above baseline; docs/model.md 1.1")
+def test_discredited_intel_lowers_cohesion(story):
+    assert _difference_from_baseline(story, "intel-discredited")[1] < 0
+
+
+def test_legacy_drivers_still_tell_the_intel_story():
+    from cohesion.world import build_world
+
+    def index(name):
+        spec, digest = load_scenario(name)
+        world = build_world(spec, digest, [LEGACY_WEIGHTS], drivers="legacy")
+        return simulate(world, 100, seed=20220127).metric("cohesion_index")[:, -1]
+
+    base, invasion, intel = index("baseline"), index("invasion"), index("intel-discredited")
+    assert np.quantile(invasion, 0.05) > np.quantile(base, 0.95)
+    assert np.quantile(intel, 0.95) < np.quantile(base, 0.05)
 
 
 BAD_SCENARIOS = {
@@ -171,8 +201,17 @@ def test_unknown_scenario_name_lists_known_ones():
 @pytest.mark.parametrize("threat", [0.55, 1.07])
 @pytest.mark.parametrize("anchor", [0.2, 0.5])
 def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, anchor):
-    """The corners of experiments/pattern-robustness.yaml: invasion stays well above baseline."""
+    """The corners of experiments/pattern-robustness.yaml (a grid around the legacy calibration):
+    with the legacy drivers invasion stays well above baseline (by 10+ points); with the measured
+    drivers it stays above baseline, by less at strong anchoring (about 5 points)."""
+    from cohesion.world import build_world
+
     layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]
-    base = simulate(make_world("baseline", layers), 20, seed=3).metric("cohesion_index")[:, -1]
-    invasion = simulate(make_world("invasion", layers), 20, seed=3).metric("cohesion_index")[:, -1]
-    assert invasion.mean() > base.mean() + 10
+    for drivers, margin in (("legacy", 10.0), ("measured", 0.0)):
+        def index(name):
+            spec, digest = load_scenario(name)
+            defaults = [LEGACY_WEIGHTS] if drivers == "legacy" else []
+            world = build_world(spec, digest, [*defaults, *layers], drivers=drivers)
+            return simulate(world, 20, seed=3).metric("cohesion_index")[:, -1]
+
+        assert index("invasion").mean() > index("baseline").mean() + margin, drivers

@@ -78,15 +78,21 @@ def _germany_diverges_through_energy(rows):
 
 
 def test_baseline_flank_states_and_leaders_lead(story):
-    """Measured drivers (the default): the leaders first, the Baltic states and Poland next."""
+    """Measured drivers (the default): the leaders first, the Baltic states in the top 8 of 28 allies."""
     rows, rank = _ally_ranks(story["baseline"])
-    for flank in ("EST", "LVA", "LTU", "POL"):
+    for flank in ("EST", "LVA", "LTU"):
         assert rank[flank] <= 8, (flank, rank[flank])
     assert {rows["USA"]["alignment_rank"], rows["GBR"]["alignment_rank"]} == {1, 2}
 
 
-@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Germany ranks mid-table (its eFP framework "
-                   "role lifts its measured trust) and Croatia too; docs/model.md 1.1")
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Poland ranks 10th of 28; docs/model.md 1.1")
+def test_baseline_poland_among_the_most_aligned(story):
+    _, rank = _ally_ranks(story["baseline"])
+    assert rank["POL"] <= 8
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Germany ranks 22nd of 28 (its eFP framework "
+                   "role lifts its measured trust); docs/model.md 1.1")
 def test_baseline_germany_and_croatia_lag(story):
     _, rank = _ally_ranks(story["baseline"])
     for laggard in ("DEU", "HRV"):
@@ -127,8 +133,6 @@ def test_invasion_raises_cohesion(story):
     assert _difference_from_baseline(story, "invasion")[0] > 0, "invasion should raise cohesion clearly above baseline"
 
 
-@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: discredited intel leaves cohesion at or "
-                   "slightly above baseline; docs/model.md 1.1")
 def test_discredited_intel_lowers_cohesion(story):
     assert _difference_from_baseline(story, "intel-discredited")[1] < 0
 

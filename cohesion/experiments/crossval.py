@@ -28,7 +28,7 @@ def leave_one_member_out(
     spec: CalibrationSpec | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Held-out predictions, one row per observation of the target positions.
+    """Held-out predictions, one row per observation (member x issue cell) of the target positions.
 
     Args:
         drivers: ``measured`` or ``legacy`` structural drivers.

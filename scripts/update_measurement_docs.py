@@ -1,4 +1,4 @@
-"""Rewrite the generated loadings block of docs/model.md from the stored measured drivers.
+"""Rewrite the generated loadings blocks of docs/model.md and docs/data.md from the stored drivers.
 
 Run after ``cohesion measure``: ``python scripts/update_measurement_docs.py``.
 """
@@ -10,16 +10,17 @@ from pathlib import Path
 from cohesion.measurement.store import load_measurement
 from cohesion.measurement.tables import DOC_BLOCK, markdown_tables
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
+DOCS = [Path(__file__).resolve().parents[1] / "docs" / name for name in ("model.md", "data.md")]
 
 
 def main() -> None:
-    text = DOC.read_text(encoding="utf-8")
+    tables = markdown_tables(load_measurement())
     start, end = DOC_BLOCK
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    DOC.write_text(f"{head}{start}\n{markdown_tables(load_measurement())}\n{end}{tail}", encoding="utf-8")
-    print(f"updated {DOC}")
+    for doc in DOCS:
+        head, rest = doc.read_text(encoding="utf-8").split(start, 1)
+        _, tail = rest.split(end, 1)
+        doc.write_text(f"{head}{start}\n{tables}\n{end}{tail}", encoding="utf-8")
+        print(f"updated {doc}")
 
 
 if __name__ == "__main__":

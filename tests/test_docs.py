@@ -54,5 +54,7 @@ def test_measured_driver_loadings_in_the_doc_match_the_stored_drivers():
     from cohesion.measurement.store import load_measurement
     from cohesion.measurement.tables import DOC_BLOCK, markdown_tables
 
-    block = MODEL_DOC.split(DOC_BLOCK[0], 1)[1].split(DOC_BLOCK[1], 1)[0].strip()
-    assert block == markdown_tables(load_measurement()), "run scripts/update_measurement_docs.py"
+    data_doc = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    for doc in (MODEL_DOC, data_doc):
+        block = doc.split(DOC_BLOCK[0], 1)[1].split(DOC_BLOCK[1], 1)[0].strip()
+        assert block == markdown_tables(load_measurement()), "run scripts/update_measurement_docs.py"

@@ -45,6 +45,21 @@ def measure(
     measurement = fit(indicators, load_members().codes, seed=seed, draws=draws, indicators_sha256=digest)
     paths = write_measurement(measurement, out)
     console = Console(width=max(Console().width, 120))
-    console.print(_table(family_table(measurement), "Drivers measured: share of the indicators' variance each factor explains"))
-    console.print(_table(loading_table(measurement), "Standardised loadings (correlation of indicator and factor, 90% interval)"))
+    families = family_table(measurement)
+    console.print(_table(
+        families[["family", "driver", "indicators", "anchor"]].assign(
+            **{"variance explained (90%)": [f"{r.variance_share:.2f} ({r.variance_share_p05:.2f}-{r.variance_share_p95:.2f})"
+                                            for r in families.itertuples()],
+               "largest R-hat": families["rhat_max"], "excluded": families["excluded"]}
+        ),
+        "Drivers measured: share of the indicators' variance each factor explains",
+    ))
+    loadings = loading_table(measurement)
+    console.print(_table(
+        loadings[["family", "indicator", "anchor", "observed"]].assign(
+            **{"loading (90%)": [f"{r.loading:+.2f} ({r.loading_p05:+.2f} to {r.loading_p95:+.2f})" for r in loadings.itertuples()],
+               "uniqueness": loadings["uniqueness"]}
+        ),
+        "Standardised loadings (correlation of indicator and factor)",
+    ))
     print(f"drivers written to {paths[0]} and {paths[1]}")

@@ -29,21 +29,22 @@ DRIVER_OF_FAMILY: dict[str, str] = {
     "energy": "energy_dependence",
     "threat": "threat_perception",
     "trust": "leadership_trust",
-    "government": "government_russia_wariness",
+    "government": "government_populism",
     "capability": "capability",
 }
 #: Anchor indicators, in order of preference: the first one present fixes the sign of its
 #: family's factor (its loading is constrained positive). Chosen a priori for their known
 #: direction: a land border with Russia or Belarus raises threat; Russia's share of gas
 #: supply raises energy dependence; Five Eyes membership (else combat forces in Iraq 2003)
-#: marks trust in U.S.-UK leadership; the salience a cabinet's parties give to Russian
-#: interference (Chapel Hill Expert Survey) marks a government wary of Moscow; GDP marks
-#: capability. Older names (the interim file's) stay as fallbacks.
+#: marks trust in U.S.-UK leadership; the populism of the head of government's party (Global
+#: Party Survey) marks a populist, Eurosceptic cabinet (a salience item, such as the CHES salience of
+#: Russian interference, says how much parties talk about an issue, not which side they take, so
+#: it cannot fix a direction); GDP marks capability. The interim file's names stay as fallbacks.
 ANCHORS: dict[str, tuple[str, ...]] = {
     "energy": ("gas_russia_share_2020", "gas_russia_share", "russian_gas_share_of_energy", "oil_russia_share_2020"),
     "threat": ("land_border_russia_belarus", "soviet_annexation"),
     "trust": ("five_eyes_member", "iraq_2003_combat", "iraq_2003_2004_troops"),
-    "government": ("cabinet_russian_interference_salience",),
+    "government": ("leader_party_populism", "cabinet_people_vs_elite"),
     "capability": ("gdp_2020_usd", "gdp_2021_usd", "defence_2021e_usd"),
 }
 #: An indicator needs this many observed members to enter a family's model.

@@ -121,7 +121,8 @@ def test_shuffling_indicators_across_members_reorders_the_ranking(shipped):
 
 
 def test_relabelling_members_moves_their_scores_with_them(shipped):
-    """The same permutation applied to every indicator: each score follows its data."""
+    """The same permutation applied to every indicator: each score follows its data (ranks among
+    near-tied members may swap by Monte Carlo error, so values are compared)."""
     indicators = load_indicators()
     order = np.random.default_rng(1).permutation(len(CODES))
     relabel = dict(zip(CODES, np.array(CODES)[order]))
@@ -130,7 +131,8 @@ def test_relabelling_members_moves_their_scores_with_them(shipped):
     for family in ("energy", "threat", "trust"):
         before = _scores(shipped, family)
         after = _scores(again, family).rename(index={v: k for k, v in relabel.items()}).reindex(CODES)
-        assert spearmanr(before, after).statistic > 0.95, family
+        # equal up to Monte Carlo error (200 autocorrelated draws: a few hundredths)
+        assert np.abs(before - after).max() < 0.08, family
 
 
 def test_shipped_cache_is_current_and_loads_without_refitting(shipped):
@@ -217,7 +219,7 @@ HEADER = "member,indicator,family,value,unit,refers_to,published,source,status"
         ("member,indicator,family,value\nDEU,x,energy,1\n", "missing column"),
         (f"{HEADER}\nXYZ,gas_russia_share_2020,energy,0.5,fraction,2020-12-31,2021-06-01,a source,sourced\n", "unknown member"),
         (f"{HEADER}\nDEU,gas_russia_share_2020,energy,0.5,fraction,2022-02-24,2021-06-01,a source,sourced\n", "after"),
-        (f"{HEADER}\nDEU,gas_russia_share_2020,energy,lots,fraction,2020-12-31,2021-06-01,a source,sourced\n", "not a number"),
+        (f"{HEADER}\nDEU,gas_russia_share_2020,energy,lots,fraction,2020-12-31,2021-06-01,a source,sourced\n", "is not a"),
     ],
 )
 def test_bad_indicator_files_end_in_one_error_line(tmp_path, cli, text, message):

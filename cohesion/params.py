@@ -41,8 +41,8 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
     # --- decision weights (docs/model.md, "Submodel: target stance") ---
     # energy_weight, threat_weight, leadership_weight and baseline_stance: the joint least-squares
     # fit of 'cohesion calibrate' (measured drivers, point values) to the 104 coded member x issue
-    # cells of positions.csv (MSE 0.0807), rounded; energy_weight is not identified (docs/model.md section 7).
-    ParamSpec("energy_weight", 0.61, 0.0, 3.0, "stance / unit dependence",
+    # cells of positions.csv (MSE 0.0806), rounded; energy_weight is not identified (docs/model.md section 7).
+    ParamSpec("energy_weight", 0.63, 0.0, 3.0, "stance / unit dependence",
               "How strongly energy dependence on Russia pulls the target stance away from the U.S.-UK line", True),
     ParamSpec("threat_weight", 0.45, 0.0, 3.0, "stance / unit threat",
               "How strongly perceived threat from Russia pulls the target stance towards the U.S.-UK line", True),

@@ -225,7 +225,7 @@ def file_sha256(path: Path) -> str:
 
 
 #: The shipped data files every run reads; their hashes go into every manifest.
-DATA_FILES = ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt")
+DATA_FILES = ("members.csv", "positions.csv", "issue_sensitivity.csv", "article.txt", "indicators.csv", "drivers.parquet")
 
 
 def data_file_hashes() -> dict[str, str]:

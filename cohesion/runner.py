@@ -22,7 +22,7 @@ from cohesion.world import World, build_world
 
 @dataclass
 class RunRequest:
-    """What to run: scenarios, replicates, horizon, seed, parameter layers, engine."""
+    """What to run: scenarios, replicates, horizon, seed, parameter layers, engine, drivers."""
 
     scenarios: list[str]
     runs: int = 200
@@ -31,6 +31,8 @@ class RunRequest:
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
     workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
+    drivers: str = "measured"  # or "legacy" (the hand-weighted proxies)
+    driver_uncertainty: bool = True  # each run draws its drivers from the measured posterior
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -68,7 +70,12 @@ def prepare(request: RunRequest) -> list[World]:
     worlds = []
     for name in expand_scenario_names(request.scenarios):
         spec, digest = load_scenario(name)
-        worlds.append(build_world(spec, digest, request.param_layers, horizon=request.steps))
+        worlds.append(
+            build_world(
+                spec, digest, request.param_layers, horizon=request.steps,
+                driver_source=request.drivers, driver_uncertainty=request.driver_uncertainty,
+            )
+        )
     names = [w.scenario.name for w in worlds]
     if len(set(names)) != len(names):
         raise InputError("two scenario files share one scenario name")
@@ -107,6 +114,8 @@ def run(
             "runs": request.runs,
             "steps": request.steps,
             "engine": engine,
+            "drivers": request.drivers,
+            "driver_uncertainty": request.driver_uncertainty and request.drivers == "measured",
             "scenario_arguments": request.scenarios,
         }
         write_results(results, target, settings, timeseries=timeseries)

@@ -24,6 +24,7 @@ from cohesion.errors import InputError
 from cohesion.inputs import Members, Position, data_path, eu_stance, load_members, load_positions, stance_table
 from cohesion.params import MEMBER_PARAM_NAMES, Parameters, build_parameters
 from cohesion.scenarios import ScenarioSpec, compile_events
+from cohesion.seeding import stream
 
 
 def load_sensitivity() -> np.ndarray:
@@ -58,6 +59,25 @@ class World:
     eu_line0: np.ndarray  # (K,)
     events: tuple[CompiledEvent, ...]
     member_params: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (N,)
+    driver_source: str = "measured"
+    driver_draws: Drivers | None = None  # (D, N) posterior draws; None: every run uses ``drivers``
+
+    def run_drivers(self, seed: int, first: int, count: int) -> Drivers:
+        """The structural drivers of runs ``first .. first + count - 1``, each (count, N).
+
+        With driver uncertainty, run ``r`` takes posterior draw ``d_r``, one integer
+        from its ``drivers`` stream (the same draw for all members and drivers, so
+        the joint posterior is kept). That stream is shared by all scenarios
+        (``DRIVER_STREAM_SCOPE``): run ``r`` of every scenario sees the same
+        drivers, so scenarios compare run by run under common measurement error.
+        Without driver uncertainty every run takes the point drivers.
+        """
+        n = self.members.n
+        if self.driver_draws is None:
+            return Drivers(*(np.broadcast_to(v, (count, n)) for v in self.drivers.__dict__.values()))
+        available = self.driver_draws.energy_dependence.shape[0]
+        chosen = [int(stream(seed, DRIVER_STREAM_SCOPE, first + i, "drivers").integers(available)) for i in range(count)]
+        return Drivers(*(v[chosen] for v in self.driver_draws.__dict__.values()))
 
     @property
     def scoring(self) -> ScoringRule:
@@ -105,6 +125,23 @@ def initial_stances(
     return np.where(from_article, article, target), from_article
 
 
+#: The scope of the ``drivers`` stream in place of a scenario name: one draw per run for all scenarios.
+DRIVER_STREAM_SCOPE = "all-scenarios"
+#: Where the structural drivers come from (``--drivers``).
+DRIVER_SOURCES = ("measured", "legacy")
+
+
+def driver_values(source: str, members: Members) -> tuple[Drivers, Drivers | None]:
+    """Point drivers (N,) and, for measured drivers, their posterior draws (D, N)."""
+    if source == "legacy":
+        return structural_drivers(members), None
+    if source == "measured":
+        from cohesion.measurement.store import measured_drivers
+
+        return measured_drivers(members.codes)
+    raise InputError(f"unknown driver source {source!r} (known: {', '.join(DRIVER_SOURCES)})")
+
+
 def build_world(
     scenario: ScenarioSpec,
     scenario_hash: str,
@@ -113,6 +150,8 @@ def build_world(
     members: Members | None = None,
     positions: tuple[Position, ...] | None = None,
     drivers: Drivers | None = None,
+    driver_source: str = "measured",
+    driver_uncertainty: bool = True,
 ) -> World:
     """Resolve a scenario and parameter layers into a ``World``.
 
@@ -124,8 +163,12 @@ def build_world(
         horizon: Weeks to simulate; the scenario's ``weeks`` when None.
         members: Member data (the shipped data when None).
         positions: The article's positions (the shipped table when None).
-        drivers: Structural drivers (computed from ``members`` when None), e.g. to
-            test what the member data contribute.
+        drivers: Point drivers overriding ``driver_source`` (every run uses them,
+            without draws), e.g. to test what the member data contribute.
+        driver_source: ``measured`` (latent scores from indicators.csv, docs/model.md 3.2)
+            or ``legacy`` (the hand-weighted proxies of ``cohesion.core.drivers``).
+        driver_uncertainty: Whether each run draws its drivers from the measured
+            posterior (ignored for ``legacy``, which has no distribution).
     """
     members = members if members is not None else load_members()
     positions = positions if positions is not None else load_positions()
@@ -133,13 +176,13 @@ def build_world(
     if horizon < 1:
         raise InputError("the horizon must be at least 1 week")
     params = build_parameters([scenario.params, *(param_layers or [])], members.codes)
-    drivers = structural_drivers(members) if drivers is None else drivers
+    point, draws = driver_values(driver_source, members) if drivers is None else (drivers, None)
     references = np.array(
-        [drivers.energy_dependence.mean(), drivers.threat_perception.mean(), drivers.leadership_trust.mean()]
+        [point.energy_dependence.mean(), point.threat_perception.mean(), point.leadership_trust.mean()]
     )
     sensitivity = load_sensitivity()
     salience = issue_salience(
-        np.stack([drivers.energy_dependence, drivers.threat_perception, drivers.leadership_trust], axis=-1), sensitivity
+        np.stack([point.energy_dependence, point.threat_perception, point.leadership_trust], axis=-1), sensitivity
     )
     capabilities = capability(members)
     peers = peer_matrix(
@@ -154,7 +197,7 @@ def build_world(
         params.influence_capability_exponent,
         params.influence_salience_exponent,
     )
-    x0, from_article = initial_stances(drivers, references, sensitivity, params, members.codes, positions)
+    x0, from_article = initial_stances(point, references, sensitivity, params, members.codes, positions)
     eu_article = eu_stance(positions)
     eu_members_mean = x0[members.eu_member].mean(axis=0)
     eu_line0 = np.where(np.isnan(eu_article), eu_members_mean, eu_article)
@@ -164,7 +207,7 @@ def build_world(
         members=members,
         params=params,
         horizon=horizon,
-        drivers=drivers,
+        drivers=point,
         references=references,
         sensitivity=sensitivity,
         peer_weights=peers,
@@ -178,4 +221,6 @@ def build_world(
         eu_line0=eu_line0,
         events=compile_events(scenario, members, horizon),
         member_params={name: params.member_array(name, members.codes) for name in MEMBER_PARAM_NAMES},
+        driver_source=driver_source if drivers is None else "given",
+        driver_draws=draws if driver_uncertainty else None,
     )

@@ -80,7 +80,8 @@ def test_modelled_stances_do_not_start_from_the_article():
     from cohesion.world import build_world
 
     model = StanceModel(CalibrationSpec(steps=4))
-    world = build_world(model.scenario, model.scenario_hash, [], horizon=4, positions=model.context)
+    world = build_world(model.scenario, model.scenario_hash, [], horizon=4, positions=model.context,
+                        driver_uncertainty=model.spec.driver_uncertainty)
     assert not world.from_article.any()
     ordinary = build_world(model.scenario, model.scenario_hash, [], horizon=4)
     assert ordinary.from_article.sum() > 0

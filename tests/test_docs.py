@@ -57,7 +57,8 @@ def test_us_share_of_peer_pull_in_the_doc_is_computed():
 
     uniform = make_world("baseline", [{"influence_capability_exponent": 0.0, "influence_salience_exponent": 0.0}])
     default = make_world("baseline")
-    for label, world in (("uniform (`gamma = delta = 0`, round 1)", uniform), ("defaults (`gamma = delta = 1`)", default)):
+    measured = "defaults (`gamma = delta = 1`; salience from the measured point drivers)"
+    for label, world in (("uniform (`gamma = delta = 0`, round 1)", uniform), (measured, default)):
         codes = world.members.codes
         shares = [100 * us_share_of_peer_pull(world.peer_weights, codes, sources) for sources in (("USA",), ("USA", "GBR"), ("LTU",))]
         row = f"| {label} | " + " | ".join(f"{v:.1f} %" for v in shares) + " |"
@@ -69,3 +70,13 @@ def test_every_scenario_event_type_in_the_doc_targets_table():
 
     for kind, (targets, *_rest) in EVENT_RULES.items():
         assert re.search(rf"^\| `{kind}` \| {targets} \|", MODEL_DOC, re.MULTILINE), kind
+
+
+def test_measured_driver_loadings_in_the_doc_match_the_stored_drivers():
+    from cohesion.measurement.store import load_measurement
+    from cohesion.measurement.tables import DOC_BLOCK, markdown_tables
+
+    data_doc = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    for doc in (MODEL_DOC, data_doc):
+        block = doc.split(DOC_BLOCK[0], 1)[1].split(DOC_BLOCK[1], 1)[0].strip()
+        assert block == markdown_tables(load_measurement()), "run scripts/update_measurement_docs.py"

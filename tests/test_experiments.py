@@ -144,7 +144,8 @@ def test_points_table_matches_direct_simulation(tmp_path):
     assert first["DEU.threat_weight"].tolist() == [0.5, 1.5] * 3
     # Point 3 of gas-cutoff, by hand: one simulate call gives all its replicates.
     spec, digest = load_scenario("gas-cutoff")
-    world = build_world(spec, digest, [{"noise_sd": 0.02}, {"energy_weight": 1.5, "DEU.threat_weight": 1.5}], horizon=6)
+    world = build_world(spec, digest, [{"noise_sd": 0.02}, {"energy_weight": 1.5, "DEU.threat_weight": 1.5}], horizon=6,
+                        driver_uncertainty=False)  # as experiments run by default
     seed = point_seed(7, "gas-cutoff", 3)
     result = simulate(world, 3, seed, engine="vectorized")
     rows = frame[(frame.scenario == "gas-cutoff") & (frame.point == 3)]

@@ -23,10 +23,10 @@ def _horizon(result, metric):
     return values.mean(), np.quantile(values, [0.05, 0.95])
 
 
-def _identical_ally_drivers() -> Drivers:
-    """Every ally (all but the U.S. and UK) gets the allies' mean of each driver."""
+def _identical_ally_drivers(real: Drivers | None = None) -> Drivers:
+    """Every ally (all but the U.S. and UK) gets the allies' mean of each driver (``real``: the legacy ones when None)."""
     members = load_members()
-    real = structural_drivers(members)
+    real = structural_drivers(members) if real is None else real
     allies = ~np.isin(np.array(members.codes), ("USA", "GBR"))
 
     def same(values):
@@ -39,29 +39,55 @@ def _identical_ally_drivers() -> Drivers:
 
 @pytest.mark.parametrize("scenario", ["baseline", "invasion"])
 def test_consensus_depends_on_the_members_drivers(scenario):
-    """With identical drivers for every ally the consensus score moves outside both intervals."""
+    """With identical drivers for every ally the consensus score moves outside both intervals.
+
+    Both worlds use point drivers (no per-run posterior draws), so only the drivers' differences
+    between members are taken away.
+    """
     world = make_world(scenario)
-    real_mean, real_ci = _horizon(simulate(world, RUNS, seed=2), "consensus")
-    same = build_world(world.scenario, world.scenario_hash, drivers=_identical_ally_drivers())
+    point = build_world(world.scenario, world.scenario_hash, driver_uncertainty=False)
+    real_mean, real_ci = _horizon(simulate(point, RUNS, seed=2), "consensus")
+    same = build_world(world.scenario, world.scenario_hash, drivers=_identical_ally_drivers(world.drivers))
     same_mean, same_ci = _horizon(simulate(same, RUNS, seed=2), "consensus")
     assert same_ci[0] > real_ci[1] or same_ci[1] < real_ci[0], (scenario, real_mean, real_ci, same_mean, same_ci)
 
 
-def test_no_drift_from_averaging_alone():
-    """With peer_weight 0 the baseline's consensus and cohesion stay near their week-0 values; with peers they drift.
+#: Legacy drivers with the legacy weights (docs/model.md section 7).
+LEGACY = ({"driver_source": "legacy"}, [{"energy_weight": 1.16, "threat_weight": 0.79, "leadership_weight": 1.67,
+                                         "baseline_stance": 0.548}])
 
-    Week 0 has no spread over runs yet (no per-run driver draws), so 'within the week-0 interval'
-    is read as within two index points. What remains at peer_weight 0 is members relaxing from the
-    coded 27 January positions towards their own targets (docs/model.md, section 8).
-    """
-    alone = simulate(make_world("baseline", [{"peer_weight": 0.0}]), 30, seed=4)
+
+def _no_drift_from_averaging_alone(options, layers):
+    spec_world = make_world("baseline")
+
+    def run(extra):
+        world = build_world(spec_world.scenario, spec_world.scenario_hash, [*layers, *extra], **options)
+        return simulate(world, 30, seed=4)
+
+    alone = run([{"peer_weight": 0.0}])
     for name in ("consensus", "cohesion"):
         values = alone.metric(name)
         assert np.abs(values.mean(axis=0) - values[:, 0].mean()).max() < 2.0, name
-    averaging = simulate(make_world("baseline"), 30, seed=4)
+    averaging = run([])
     for name in ("consensus", "cohesion"):
         values = averaging.metric(name)
         assert values[:, -1].mean() - values[:, 0].mean() > 5.0, name
+
+
+def test_no_drift_from_averaging_alone_with_legacy_drivers():
+    """With peer_weight 0 the baseline's consensus and cohesion stay near their week-0 values; with peers they drift.
+
+    Week 0 has no spread over runs yet (initial stances use point drivers), so 'within the week-0
+    interval' is read as within two index points. What remains at peer_weight 0 is members relaxing
+    from the coded 27 January positions towards their own targets (docs/model.md, section 8).
+    """
+    _no_drift_from_averaging_alone(*LEGACY)
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: without peers the baseline's consensus still "
+                   "rises by about 60 points, members relaxing to targets that lie close together; docs/model.md 8")
+def test_no_drift_from_averaging_alone_with_measured_drivers():
+    _no_drift_from_averaging_alone({"driver_uncertainty": False}, [])
 
 
 def test_alignment_is_against_the_proposal_which_the_leaders_do_not_set():
@@ -113,7 +139,7 @@ def test_bounded_confidence_keeps_two_stable_clusters():
 
 def test_fj_equilibrium_equals_a_2000_week_simulation():
     spec = ScenarioSpec(name="still", title="t", description="t", article_basis="t", params={"noise_sd": 0.0})
-    world = build_world(spec, "x", horizon=2000)
+    world = build_world(spec, "x", horizon=2000, driver_uncertainty=False)  # the equilibrium of the point drivers
     result = simulate(world, 1, seed=1)
     d, mp = world.drivers, world.member_params
     terms = rule.driver_terms(

@@ -55,22 +55,68 @@ def test_shipped_scenario_validates_and_runs(name):
         assert effect > 0.01, f"the events move the scores by at most {effect}"
 
 
+#: Legacy calibrated decision weights (docs/model.md section 7 before the measured drivers).
+LEGACY_WEIGHTS = {"energy_weight": 1.16, "threat_weight": 0.79, "leadership_weight": 1.67, "baseline_stance": 0.548}
+
+
 @pytest.fixture(scope="module")
 def story():
     return {name: simulate(make_world(name), 200, seed=20220127) for name in ("baseline", "invasion", "intel-discredited")}
 
 
-def test_baseline_tells_the_articles_story(story):
-    rows = {r["member"]: r for r in member_rows(story["baseline"])}
-    rank = {code: r["alignment_rank"] for code, r in rows.items()}  # alignment with the proposal, all 30 members
+@pytest.fixture(scope="module")
+def legacy_story():
+    from cohesion.world import build_world
+
+    spec, digest = load_scenario("baseline")
+    return simulate(build_world(spec, digest, [LEGACY_WEIGHTS], driver_source="legacy"), 200, seed=20220127)
+
+
+def _ranks(result):
+    rows = {r["member"]: r for r in member_rows(result)}
+    return rows, {code: r["alignment_rank"] for code, r in rows.items()}  # alignment with the proposal, all 30 members
+
+
+def _germany_diverges_through_energy(rows):
+    """Energy is the largest pull away from the line among Germany's driver parts, more than Denmark's."""
+    germany = rows["DEU"]
+    assert germany["attr_energy"] < -abs(germany["attr_threat"]) and germany["attr_energy"] < -abs(germany["attr_leadership"])
+    assert germany["attr_energy"] < rows["DNK"]["attr_energy"]
+
+
+def test_baseline_flank_states_among_the_most_aligned(story):
+    """Measured drivers (the default): the Baltic states in the top 10 of 30."""
+    _, rank = _ranks(story["baseline"])
+    for flank in ("EST", "LVA", "LTU"):
+        assert rank[flank] <= 10, (flank, rank[flank])
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Poland ranks 12th of 30; docs/model.md 1.1")
+def test_baseline_poland_among_the_most_aligned(story):
+    _, rank = _ranks(story["baseline"])
+    assert rank["POL"] <= 10
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Germany ranks 24th of 30 (Croatia 27th); docs/model.md 1.1")
+def test_baseline_germany_and_croatia_lag(story):
+    _, rank = _ranks(story["baseline"])
+    for laggard in ("DEU", "HRV"):
+        assert rank[laggard] >= 25, (laggard, rank[laggard])
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: threat (-0.014), not energy (-0.012), is Germany's largest pull away from the line; docs/model.md 1.1")
+def test_germany_diverges_through_energy(story):
+    rows, _ = _ranks(story["baseline"])
+    _germany_diverges_through_energy(rows)
+
+
+def test_baseline_tells_the_articles_story_with_legacy_drivers(legacy_story):
+    rows, rank = _ranks(legacy_story)
     for flank in ("EST", "LVA", "LTU", "POL"):
         assert rank[flank] <= 10, (flank, rank[flank])
     for laggard in ("DEU", "HRV"):
         assert rank[laggard] >= 25, (laggard, rank[laggard])
-    # why Germany diverges: energy is the largest pull away from the line among its driver parts
-    germany = rows["DEU"]
-    assert germany["attr_energy"] < -abs(germany["attr_threat"]) and germany["attr_energy"] < -abs(germany["attr_leadership"])
-    assert germany["attr_energy"] < rows["DNK"]["attr_energy"]
+    _germany_diverges_through_energy(rows)
 
 
 def test_attribution_is_exact_without_noise_or_shocks():
@@ -80,17 +126,34 @@ def test_attribution_is_exact_without_noise_or_shocks():
     assert np.abs(result.component_mean[-1]).max() < 1e-12
 
 
-def test_invasion_raises_consensus_and_cohesion(story):
+def _difference_from_baseline(story, name, metric):
+    """90% interval of the run-wise difference from baseline (run r of every scenario shares its
+    measured drivers, so scenarios compare run by run)."""
+    diff = story[name].metric(metric)[:, -1] - story["baseline"].metric(metric)[:, -1]
+    return np.quantile(diff, [0.05, 0.95])
+
+
+@pytest.mark.parametrize("metric", ["consensus", "cohesion"])
+def test_invasion_raises_consensus_and_cohesion(story, metric):
+    assert _difference_from_baseline(story, "invasion", metric)[0] > 0, f"invasion should raise {metric} above baseline"
+
+
+def test_discredited_intel_does_not_raise_consensus(story):
+    intel, base = story["intel-discredited"].metric("consensus")[:, -1], story["baseline"].metric("consensus")[:, -1]
+    assert intel.mean() <= np.quantile(base, 0.95)
+
+
+def test_legacy_drivers_still_tell_the_invasion_and_intel_story():
+    from cohesion.world import build_world
+
     def horizon(name, metric):
-        values = story[name].metric(metric)[:, -1]
-        return values.mean(), np.quantile(values, [0.05, 0.95])
+        spec, digest = load_scenario(name)
+        world = build_world(spec, digest, [LEGACY_WEIGHTS], driver_source="legacy")
+        return simulate(world, 100, seed=20220127).metric(metric)[:, -1]
 
     for metric in ("consensus", "cohesion"):
-        _, base_ci = horizon("baseline", metric)
-        _, invasion_ci = horizon("invasion", metric)
-        assert invasion_ci[0] > base_ci[1], f"invasion should raise {metric} clearly above baseline"
-    # discredited intel does not raise consensus above baseline (its lower cohesion is within the noise)
-    assert horizon("intel-discredited", "consensus")[0] <= horizon("baseline", "consensus")[1][1]
+        assert np.quantile(horizon("invasion", metric), 0.05) > np.quantile(horizon("baseline", metric), 0.95), metric
+    assert horizon("intel-discredited", "consensus").mean() <= np.quantile(horizon("baseline", "consensus"), 0.95)
 
 
 BAD_SCENARIOS = {
@@ -148,18 +211,47 @@ def test_unknown_scenario_name_lists_known_ones():
 @pytest.mark.parametrize("threat", [0.55, 1.07])
 @pytest.mark.parametrize("anchor", [0.2, 0.5])
 def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, anchor):
-    """The corners of experiments/pattern-robustness.yaml: invasion stays well above baseline."""
+    """The corners of experiments/pattern-robustness.yaml (a grid around the legacy calibration):
+    with the legacy drivers invasion stays well above baseline (by 10+ points); with the measured
+    drivers it stays above baseline, by less at strong anchoring (about 9.5 points at the weakest corner)."""
+    from cohesion.world import build_world
+
     layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]
-    base = simulate(make_world("baseline", layers), 20, seed=3).metric("consensus")[:, -1]
-    invasion = simulate(make_world("invasion", layers), 20, seed=3).metric("consensus")[:, -1]
-    assert invasion.mean() > base.mean() + 10
+    for drivers, margin in (("legacy", 10.0), ("measured", 5.0)):
+        def horizon(name):
+            spec, digest = load_scenario(name)
+            defaults = [LEGACY_WEIGHTS] if drivers == "legacy" else []
+            world = build_world(spec, digest, [*defaults, *layers], driver_source=drivers)
+            return simulate(world, 20, seed=3).metric("consensus")[:, -1]
+
+        assert horizon("invasion").mean() > horizon("baseline").mean() + margin, drivers
+
+
+BOUNDED = [{"confidence_bound": 0.3}]
+
+
+def _consensus(name, layers, **world_options):
+    from cohesion.world import build_world
+
+    spec, digest = load_scenario(name)
+    return simulate(build_world(spec, digest, layers, **world_options), 60, seed=8).metric("consensus")[:, -1]
 
 
 def test_invasion_raises_consensus_under_bounded_confidence_too():
-    """The invasion finding survives the other dynamics; the baseline's averaging-driven consensus does not."""
-    bounded = [{"confidence_bound": 0.3}]
-    base = simulate(make_world("baseline", bounded), 60, seed=8).metric("consensus")[:, -1]
-    invasion = simulate(make_world("invasion", bounded), 60, seed=8).metric("consensus")[:, -1]
+    """The invasion finding survives the other dynamics (run by run: runs share their measured drivers)."""
+    difference = _consensus("invasion", BOUNDED) - _consensus("baseline", BOUNDED)
+    assert np.quantile(difference, 0.05) > 0
+
+
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: bounded confidence lowers the baseline's "
+                   "consensus by about 6 points, not 10; docs/model.md 1.1")
+def test_bounded_confidence_undoes_the_baselines_averaging_driven_consensus():
+    assert _consensus("baseline", BOUNDED).mean() < _consensus("baseline", []).mean() - 10
+
+
+def test_bounded_confidence_findings_with_legacy_drivers():
+    legacy = {"driver_source": "legacy"}
+    base = _consensus("baseline", [LEGACY_WEIGHTS, *BOUNDED], **legacy)
+    invasion = _consensus("invasion", [LEGACY_WEIGHTS, *BOUNDED], **legacy)
     assert np.quantile(invasion, 0.05) > np.quantile(base, 0.95)
-    default = simulate(make_world("baseline"), 60, seed=8).metric("consensus")[:, -1]
-    assert base.mean() < default.mean() - 10
+    assert base.mean() < _consensus("baseline", [LEGACY_WEIGHTS], **legacy).mean() - 10

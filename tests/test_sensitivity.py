@@ -57,7 +57,18 @@ def test_model_sobol_indices_sum_sensibly(tmp_path, capsys):
         # ... and a total effect includes the first-order one.
         assert (rows["ST"] >= rows["S1"] - rows["S1_conf"] - rows["ST_conf"]).all(), outcome
         assert (rows["ST"] > -rows["ST_conf"]).all(), outcome
-    # Germany's alignment hinges on its energy dependence (the article's Nord Stream story).
+    # Germany's alignment hinging on its energy dependence (the article's Nord Stream story) held with
+    # the legacy drivers; with the measured ones it fails (docs/model.md 1.1): see the next test.
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: Germany's measured energy dependence is near "
+                   "the alliance mean, so energy_weight barely moves its alignment; docs/model.md 1.1")
+def test_germany_alignment_hinges_on_energy_weight(tmp_path):
+    out = tmp_path / "sens"
+    options = "--samples 64 --steps 8 --replicates 2 --members DEU --quiet --workers 1"
+    assert run_cli(["sensitivity", "baseline", *options.split(), "--out", str(out)]) == 0
+    sens = pd.read_csv(out / "sensitivity.csv")
     deu = sens[sens.outcome == "alignment_DEU"].set_index("parameter")
     assert deu.loc["energy_weight", "ST"] - deu.loc["energy_weight", "ST_conf"] > 0.1
 

@@ -1,7 +1,7 @@
 """The ``cohesion`` command line: a few lines per command over the library.
 
 Commands live in modules by group (``run``, ``info``, ``report``,
-``experiments``). Bad input of any kind ends in one ``error: ...`` line on
+``experiments``, ``measure``). Bad input of any kind ends in one ``error: ...`` line on
 stderr and exit code 2, with no traceback.
 """
 
@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cohesion.cli import experiments, explain, info, report, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import experiments, explain, info, measure, report, run  # noqa: F401  (commands register on import)
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.

@@ -245,10 +245,11 @@ def calibrate(
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Replace an existing --out file that cohesion did not write."
     ),
-    out_dir: Path = typer.Option(
-        Path("results/calibration"),
+    out_dir: Optional[Path] = typer.Option(
+        None,
         "--out-dir",
-        help="Folder for calibration.csv, parameters.csv, params.yaml, manifest.json (replaced).",
+        help="Folder for calibration.csv, parameters.csv, params.yaml, manifest.json (replaced); "
+        "default results/calibration, or results/crossval with --cv.",
     ),
     scenario: Optional[str] = typer.Option(
         None, "--scenario", help="Scenario the stances are modelled in (default baseline)."
@@ -257,6 +258,10 @@ def calibrate(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the runs (one fixed seed for every evaluation)."),
     replicates: Optional[int] = typer.Option(None, "--replicates", help="Runs averaged per evaluation (default 10)."),
     starts: Optional[int] = typer.Option(None, "--starts", help="Optimizer starts (default 4)."),
+    drivers: Optional[str] = typer.Option(None, "--drivers", help="measured (default) or legacy structural drivers."),
+    cv: Optional[str] = typer.Option(
+        None, "--cv", help="'member': leave-one-member-out error for measured and legacy drivers, instead of one fit."
+    ),
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
     from cohesion.experiments import calibration as fit
@@ -270,8 +275,13 @@ def calibrate(
         "seed": seed,
         "replicates": replicates,
         "starts": starts,
+        "drivers": drivers,
     }
     spec = fit.calibration_spec({**data, **{k: v for k, v in given.items() if v is not None}})
+    if cv is not None:
+        _crossval(spec, cv, out_dir or Path("results/crossval"), drivers)
+        return
+    out_dir = out_dir or Path("results/calibration")
     # every output is checked and locked before the fit: never replace other folders or a user's file
     with claimed_output(out_dir, "experiment", "calibration") as folder, (
         claimed_file(out, overwrite, fit.PARAMS_MARKER, "parameter file") if out is not None else nullcontext(None)
@@ -282,3 +292,33 @@ def calibrate(
     for table in calibration_tables(result):
         console.print(table)
     print(f"calibration written to {out_dir}" + (f"; parameter file {out}" if out is not None else ""))
+
+
+def _crossval(spec, cv: str, out_dir: Path, drivers: Optional[str]) -> None:  # type: ignore[no-untyped-def]
+    """Leave-one-member-out cross-validation of the calibration, for one or both driver sets."""
+    import pandas as pd
+
+    from cohesion.experiments.crossval import crossval_summary, leave_one_member_out, write_crossval
+    from cohesion.outputs import claimed_output
+
+    if cv != "member":
+        raise InputError(f"--cv must be 'member', got {cv!r}")
+    console = _console()
+    with claimed_output(out_dir, "experiment", "crossval"):  # checked and locked before the fits
+        tables = []
+        for source in [drivers] if drivers else ["measured", "legacy"]:
+            tables.append(
+                leave_one_member_out(source, spec, progress=lambda m, s=source: console.log(f"{s}: holding out {m}"))
+            )
+        table = pd.concat(tables, ignore_index=True)
+        write_crossval(table, spec, out_dir)
+    summary = Table(title="Leave-one-member-out error on the coded positions (refit without the member)")
+    for column in ("drivers", "observations", "members", "RMSE", "MAE", "RMSE of per-issue mean"):
+        summary.add_column(column)
+    for row in crossval_summary(table).itertuples(index=False):
+        summary.add_row(
+            row.drivers, str(row.observations), str(row.members), f"{row.rmse:.4f}", f"{row.mae:.4f}",
+            f"{row.baseline_rmse:.4f}",
+        )
+    console.print(summary)
+    print(f"cross-validation written to {out_dir}")

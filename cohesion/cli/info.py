@@ -77,9 +77,35 @@ def params(fmt: str = typer.Option("table", "--format", help="table or csv")) ->
 
 
 @app.command()
-def members(fmt: str = typer.Option("table", "--format", help="table or csv")) -> None:
-    """Print each member's drivers (energy, threat, leadership) and the inputs behind them."""
-    from cohesion.core.drivers import driver_table
+def members(
+    fmt: str = typer.Option("table", "--format", help="table or csv"),
+    drivers: str = typer.Option("measured", "--drivers", help="measured (from indicators.csv) or legacy (hand-weighted proxies)."),
+    member: str = typer.Option("", "--member", help="Only this ISO3 code."),
+) -> None:
+    """Print each member's drivers with their 90% interval and the indicators (with status) behind them."""
     from cohesion.inputs import load_members
 
-    _emit(driver_table(load_members()), fmt, "Member drivers (docs/data.md for sources)")
+    known = load_members()
+    if member and member not in known.codes:
+        raise InputError(f"unknown member code {member!r}")
+    if drivers == "legacy":
+        from cohesion.core.drivers import driver_table
+
+        frame = driver_table(known)
+        title = "Member drivers: legacy hand-weighted proxies (docs/data.md for sources)"
+    elif drivers == "measured":
+        from cohesion.indicators import load_indicators
+        from cohesion.measurement.store import load_measurement
+        from cohesion.measurement.tables import member_driver_table
+
+        frame = member_driver_table(load_measurement(), load_indicators(), dict(zip(known.codes, known.names)))
+        if fmt == "table":
+            interval = [f"{a:.2f}-{b:.2f}" for a, b in zip(frame["p05"], frame["p95"])]
+            frame = frame.drop(columns=["p05", "p95"]).assign(score=frame["score"].round(2))
+            frame.insert(4, "90% interval", interval)
+        title = "Measured drivers: posterior mean, 90% interval, indicators (status) - docs/model.md 3.2"
+    else:
+        raise InputError(f"--drivers must be measured or legacy, got {drivers!r}")
+    if member:
+        frame = frame[frame["member"] == member]
+    _emit(frame, fmt, title)

@@ -59,6 +59,11 @@ def run(
         None, "--dynamics",
         help="fj (Friedkin-Johnsen: every peer pulls) or bounded (bounded confidence: confidence_bound 0.3 unless set).",
     ),
+    drivers: str = typer.Option("measured", "--drivers", help="measured (from indicators.csv) or legacy (hand-weighted proxies)."),
+    driver_uncertainty: bool = typer.Option(
+        True, "--driver-uncertainty/--no-driver-uncertainty",
+        help="Each run draws its members' measured drivers from their posterior (off: point values).",
+    ),
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
@@ -84,7 +89,7 @@ def run(
     if dynamics is not None:
         layers.insert(0, dynamics_layer(dynamics))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
-                         workers=workers)
+                         workers=workers, drivers=drivers, driver_uncertainty=driver_uncertainty)
     worlds = prepare(request)  # every input checked before the progress bar starts
     if report:  # the report's file too, before any run
         from cohesion.cli.report import REPORT_MARKER

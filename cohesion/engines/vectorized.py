@@ -16,7 +16,7 @@ nothing from a second thread, which only competes with other work.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -24,6 +24,7 @@ import numpy as np
 
 from cohesion.constants import ISSUES
 from cohesion.core import rule
+from cohesion.core.drivers import Drivers
 from cohesion.core.environment import Realization, draw_realization, environment_at
 from cohesion.ensemble import EnsembleResult, Recorder
 from cohesion.seeding import stream
@@ -188,7 +189,7 @@ def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:
     recorder = Recorder(world, count)
     with one_blas_thread():
         noise, realization = draw_chunk(world, seed, first, count)
-        _advance(world, RunInputs.of_world(world), noise, realization, recorder)
+        _advance(world, RunInputs.of_world(world), world.run_drivers(seed, first, count), noise, realization, recorder)
     return recorder
 
 
@@ -232,7 +233,9 @@ def simulate_points(
                 np.concatenate([r.occurs for _, r in draws]), np.concatenate([r.magnitude for _, r in draws])
             )
             inputs = RunInputs.stack(worlds[first:stop], replicates)
-            stance, proposal = _advance(head, inputs, noise, realization)
+            blocks = [worlds[p].run_drivers(seeds[p], 0, replicates) for p in range(first, stop)]
+            drivers = Drivers(*(np.concatenate([getattr(b, f.name) for b in blocks]) for f in fields(Drivers)))
+            stance, proposal = _advance(head, inputs, drivers, noise, realization)
             out[first:stop] = stance.reshape(stop - first, replicates, n, k)
             proposals[first:stop] = proposal.reshape(stop - first, replicates, k)
     return out, proposals
@@ -241,11 +244,15 @@ def simulate_points(
 def _advance(
     world: World,
     inputs: RunInputs,
+    drivers: Drivers,
     noise: np.ndarray,
     realization: Realization,
     recorder: Recorder | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step every run of a chunk to the horizon; return the final stances (runs, N, K) and proposals (runs, K).
+
+    ``drivers`` holds each run's structural drivers, (runs, N) each
+    (``World.run_drivers``: posterior draws or the point drivers).
 
     With a ``recorder`` of the chunk's runs (one world: ``inputs`` from
     ``RunInputs.of_world``) each week's stances and the attribution are
@@ -255,7 +262,7 @@ def _advance(
     count = noise.shape[0]
     rows = slice(0, count)
     noise *= inputs.noise_sd
-    d = world.drivers
+    d = drivers
     mp = inputs.member_params
     n, k = world.members.n, len(ISSUES)
     stance = np.broadcast_to(inputs.initial_stance, (count, n, k)).copy()

@@ -29,7 +29,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,10 @@ class CalibrationSpec(BaseModel):
     )
     fixed: dict[str, Any] = Field(default_factory=dict)
     starts: int = Field(default=4, ge=1, description="Optimizer starts: the defaults, then Latin hypercube points")
+    drivers: Literal["measured", "legacy"] = Field(default="measured", description="Structural drivers (docs/model.md 3.2)")
+    driver_uncertainty: bool = Field(
+        default=False, description="Draw each run's drivers from the measured posterior (off: point drivers, a smoother loss)"
+    )
 
 
 def calibration_spec(data: dict[str, Any]) -> CalibrationSpec:
@@ -171,7 +175,10 @@ class StanceModel:
         """
         layers = [self.spec.fixed, dict(zip(self.names, map(float, values)))]
         horizon = max([self.spec.steps, *(event.week for event in self.scenario.events)])
-        world = build_world(self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context)
+        world = build_world(
+            self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context,
+            driver_source=self.spec.drivers, driver_uncertainty=self.spec.driver_uncertainty,
+        )
         result = simulate(world, self.spec.replicates, self.spec.seed, engine="vectorized")
         return result.stance_mean[1 : self.spec.steps + 1].mean(axis=0)
 
@@ -325,14 +332,24 @@ def _jacobian(residuals: Callable[[np.ndarray], np.ndarray], unit: np.ndarray, a
     return np.column_stack(columns)
 
 
-def calibrate(spec: CalibrationSpec) -> CalibrationResult:
-    """Fit the parameters of ``spec`` to its observations (see the module docstring)."""
+def target_observations(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) -> Observations:
+    """The observations ``spec`` fits: its target's member-stance rows, without members in ``exclude``."""
+    codes = load_members().codes
+    positions = load_positions() if spec.target is None else read_positions(spec.target, codes)
+    return Observations.from_positions(tuple(p for p in positions if p.speaks_for not in exclude), codes)
+
+
+def calibrate(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) -> CalibrationResult:
+    """Fit the parameters of ``spec`` to its observations (see the module docstring).
+
+    Args:
+        spec: What to fit, against which observations, in which world.
+        exclude: Members whose observations are left out of the fit (held out).
+    """
     from scipy.optimize import least_squares
 
     low, high = _bounds(spec)
-    codes = load_members().codes
-    positions = load_positions() if spec.target is None else read_positions(spec.target, codes)
-    obs = Observations.from_positions(positions, codes)
+    obs = target_observations(spec, exclude)
     fitted = len(spec.parameters)
     if len(obs.ids) <= fitted:
         raise InputError(

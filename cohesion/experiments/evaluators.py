@@ -62,6 +62,8 @@ class ModelEvaluator:
         replicates: Runs per point.
         outcomes: Scores (``RUN_METRICS``) and ``alignment_<ISO3>`` names.
         batched: Run a chunk of points as one ensemble (False: one by one).
+        drivers: ``measured`` or ``legacy`` structural drivers.
+        driver_uncertainty: Whether each replicate draws its measured drivers.
     """
 
     scenarios: Mapping[str, tuple[ScenarioSpec, str]]
@@ -70,6 +72,8 @@ class ModelEvaluator:
     replicates: int
     outcomes: tuple[str, ...]
     batched: bool = True
+    drivers: str = "measured"
+    driver_uncertainty: bool = False
 
     def world(self, scenario: str, values: Mapping[str, float]) -> World:
         """The world of one design point."""
@@ -77,6 +81,7 @@ class ModelEvaluator:
         return build_world(
             spec, digest, [self.fixed, dict(values)], horizon=self.steps,
             members=load_members(), positions=load_positions(),
+            driver_source=self.drivers, driver_uncertainty=self.driver_uncertainty,
         )
 
     def __call__(self, scenario: str, values: Mapping[str, float], seed: int) -> dict[str, np.ndarray]:

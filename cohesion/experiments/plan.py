@@ -242,9 +242,13 @@ def _plan(experiment: ExperimentFile, samples: int | None, workers: int) -> Plan
     names = tuple(f.name for f in factors)
     _check_points(experiment, matrix, names, [s.params for s, _ in loaded.values()])
     worlds = [
-        build_world(s, d, [spec.fixed, dict(zip(names, matrix[0]))], horizon=spec.steps) for s, d in loaded.values()
+        build_world(s, d, [spec.fixed, dict(zip(names, matrix[0]))], horizon=spec.steps, driver_source=spec.drivers)
+        for s, d in loaded.values()
     ]
-    evaluator = ModelEvaluator(loaded, spec.fixed, spec.steps, spec.replicates, tuple(spec.outcomes))
+    evaluator = ModelEvaluator(
+        loaded, spec.fixed, spec.steps, spec.replicates, tuple(spec.outcomes),
+        drivers=spec.drivers, driver_uncertainty=spec.driver_uncertainty,
+    )
     provenance = {
         "description": spec.description,
         "steps": spec.steps,

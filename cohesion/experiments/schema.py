@@ -100,6 +100,12 @@ class ExperimentSpec(BaseModel):
         default_factory=dict, description="Parameter values held fixed (like a --params file)"
     )
     seed: int = Field(default=20220127, ge=0)
+    drivers: Literal["measured", "legacy"] = Field(default="measured", description="Structural drivers (docs/model.md 3.2)")
+    driver_uncertainty: bool = Field(
+        default=False,
+        description="Draw each replicate's drivers from the measured posterior; off by default, since every design "
+        "point has its own seed and would otherwise differ by measurement noise as well as by its parameters",
+    )
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ class MemberAgent(mesa.Agent):
         self.country = members.names[index]
         self.eu_member = bool(members.eu_member[index])
         row = slice(index, index + 1)
-        self.energy_dependence = world.drivers.energy_dependence[row]
-        self.threat_perception = world.drivers.threat_perception[row]
-        self.leadership_trust = world.drivers.leadership_trust[row]
+        self.energy_dependence = model.drivers.energy_dependence[0, row]
+        self.threat_perception = model.drivers.threat_perception[0, row]
+        self.leadership_trust = model.drivers.leadership_trust[0, row]
         self.params = {name: values[row] for name, values in world.member_params.items()}
         self.peer_row = world.peer_weights[..., row, :]  # (K, 1, N)
         self.anchor = world.initial_stance[row]

@@ -31,6 +31,7 @@ class AllianceModel(mesa.Model):
         self._noise_rng = stream(seed, name, run, "noise")
         occurs, magnitude = draw_realization(world.events, stream(seed, name, run, "events"))
         self.realization = Realization(occurs[None], magnitude[None])
+        self.drivers = world.run_drivers(seed, run, 1)  # this run's drivers, (1, N) each
         self.members = [MemberAgent(self, i) for i in range(world.members.n)]
 
     def stance_matrix(self) -> np.ndarray:

@@ -75,6 +75,10 @@ def run(
             request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries, worlds=worlds
         )
     Console(width=max(Console().width, 120)).print(summary_table(results))
+    from cohesion.report.data import load_results
+    from cohesion.report.findings import findings_text
+
+    print(f"\nKey findings: {findings_text(load_results(out))}\n")
     print(f"results written to {out}")
     if report:
         from cohesion.report import write_report

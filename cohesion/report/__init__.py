@@ -16,15 +16,18 @@ from pathlib import Path
 __all__ = ["build_report", "write_report"]
 
 
-def build_report(results_dir: Path) -> str:
+def build_report(results_dir: Path, plotlyjs: str = "inline") -> str:
     """The report of ``results_dir`` as an HTML string (see :func:`cohesion.report.build.build_report`)."""
     from cohesion.report.build import build_report as build
 
-    return build(results_dir)
+    return build(results_dir, plotlyjs=plotlyjs)
 
 
-def write_report(results_dir: Path, out: Path | None = None) -> Path:
-    """Write the report of ``results_dir`` to ``out`` (default ``reports/<folder>.html``), atomically."""
+def write_report(results_dir: Path, out: Path | None = None, plotlyjs: str = "inline") -> Path:
+    """Write the report of ``results_dir`` to ``out`` (default ``reports/<folder>.html``), atomically.
+
+    ``plotlyjs="directory"`` writes one shared ``plotly.min.js`` beside the report instead of inlining it.
+    """
     from cohesion.report.build import write_report as write
 
-    return write(results_dir, out)
+    return write(results_dir, out, plotlyjs=plotlyjs)

@@ -14,19 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.constants import COMPONENTS, ISSUES
 from cohesion.errors import InputError
+from cohesion.report.scores import Score, run_scores
 from cohesion.results import REQUIRED_RUN_FILES, read_manifest
 
 EXPERIMENT_FORMAT = "cohesion-experiment/1"
 
 #: Columns each run table must have (one entry per file the report reads).
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "summary.csv": (
-        "scenario", "title", "runs", "weeks", "cohesion_week0", "cohesion_mean", "cohesion_p05", "cohesion_p95",
-        *(f"{m}_mean" for m in RUN_METRICS[1:-1]), *(f"{m}_{q}" for m in RUN_METRICS[1:] for q in ("p05", "p95")),
-        "consensus_blockers", "blocking_members",
-    ),
+    # Scores are found by cohesion.report.scores (from the metrics recorded), so only identifiers are required here.
+    "summary.csv": ("scenario", "title", "runs", "weeks", "blocking_members"),
     "members.csv": (
         "scenario", "member", "country", "alignment", "alignment_p05", "alignment_p95", "alignment_rank",
         "alignment_week0", *(f"stance_{k}" for k in ISSUES), *(f"attr_{c}" for c in COMPONENTS), "blocks",
@@ -103,6 +101,16 @@ class RunResults:
     def country_names(self) -> dict[str, str]:
         """ISO3 code to country name, from members.csv."""
         return dict(zip(self.members["member"], self.members["country"]))
+
+    @property
+    def scores(self) -> list[Score]:
+        """The scores these results hold (cohesion.report.scores)."""
+        return run_scores(self.summary, self.timeseries_summary)
+
+    @property
+    def reference(self) -> str:
+        """The scenario others are compared with: ``baseline`` when present, else the first."""
+        return "baseline" if "baseline" in self.scenarios else self.scenarios[0]
 
     def scenario_titles(self) -> dict[str, str]:
         """Scenario name to its one-line title."""

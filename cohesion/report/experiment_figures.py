@@ -87,7 +87,7 @@ def sweep_surfaces(results: ExperimentResults) -> go.Figure:
     low, high = float(points[OUTCOME].min()), float(points[OUTCOME].max())
     colour_axis = {"colorscale": COHESION_SCALE, "cmin": low, "cmax": high}
     groups = _by_scenario(points)
-    choices = Choices("Surface")
+    choices = Choices("Surface", key=None)
     fig = go.Figure()
     for x, y in list(combinations(parameters, 2))[:MAX_PAIRS]:
         for name, part in groups:
@@ -131,7 +131,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, method: str) -> go.Figure:
     order += [p for p in dict.fromkeys(rows["parameter"]) if p not in order]
     labels = [parameter_label(p) for p in order]
     series = (("S1", "first order S1", "#4e79a7"), ("ST", "total ST", "#f28e2b")) if variance_based else (("mu_star", "μ*", "#4e79a7"),)
-    choices = Choices("Outcome")
+    choices = Choices("Outcome", key=None)
     fig = go.Figure()
     for outcome, scenario in options:
         part = rows[(rows["outcome"] == outcome) & (rows["scenario"] == scenario)].set_index("parameter").reindex(order)

@@ -91,7 +91,7 @@ def styled(fig: go.Figure, height: int, **layout: Any) -> go.Figure:
 #: Below this page width (CSS pixels) figures switch to their ``narrow`` layout.
 NARROW_WIDTH = 700
 #: Margins of every figure on a narrow screen: the plot area keeps at least 300 px of a 390 px phone.
-NARROW_MARGIN = {"l": 44, "r": 10, "t": 40, "b": 40}
+NARROW_MARGIN = {"l": 40, "r": 8, "t": 40, "b": 40}
 
 
 def meta(fig: go.Figure) -> dict[str, Any]:
@@ -107,18 +107,44 @@ def set_meta(fig: go.Figure, **entries: Any) -> go.Figure:
     return fig
 
 
+#: Significant digits of the numbers in an attached table (more than any figure shows).
+DATA_DIGITS = 8
+
+
 def attach_data(fig: go.Figure, data: pd.DataFrame, by_scenario: bool = True) -> go.Figure:
-    """Attach the table the figure draws (its CSV download); ``by_scenario``: the page offers the selected scenario's rows."""
+    """Attach the table the figure draws (its CSV download); ``by_scenario``: the page offers the selected scenario's rows.
+
+    Stored by column: numbers rounded to :data:`DATA_DIGITS` significant
+    digits, text as its distinct values and one index per row (compact for
+    long tables such as the issue-by-issue attribution).
+    """
     frame = data.reset_index(drop=True)
-    rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-    return set_meta(fig, data={"columns": [str(c) for c in frame.columns], "rows": rows,
+    columns = []
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_float_dtype(values):
+            columns.append([None if pd.isna(v) else float(f"{v:.{DATA_DIGITS}g}") for v in values])
+        elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            columns.append([None if pd.isna(v) else (bool(v) if pd.api.types.is_bool_dtype(values) else int(v)) for v in values])
+        else:
+            codes, levels = pd.factorize(values.astype(object).where(values.notna(), None), use_na_sentinel=True)
+            columns.append({"levels": [str(v) for v in levels], "codes": codes.tolist()})
+    return set_meta(fig, data={"columns": [str(c) for c in frame.columns], "values": columns, "rows": len(frame),
                                "filter": "scenario" if by_scenario and "scenario" in frame.columns else None})
+
+
+def decode_column(column: list | dict) -> list:
+    """One stored column as a list of values (text columns decoded from their distinct values)."""
+    if isinstance(column, dict):
+        return [None if code < 0 else column["levels"][code] for code in column["codes"]]
+    return list(column)
 
 
 def figure_data(fig: go.Figure) -> pd.DataFrame:
     """The table attached by :func:`attach_data`."""
     data = meta(fig)["data"]
-    return pd.DataFrame(data["rows"], columns=data["columns"])
+    return pd.DataFrame({name: decode_column(column) for name, column in zip(data["columns"], data["values"])},
+                        index=range(data["rows"]))
 
 
 #: Colour bars sit under the plot (container coordinates): they take height, never the plot's width.

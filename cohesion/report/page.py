@@ -83,10 +83,11 @@ def swatch(colour: str) -> str:
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    """A figure as a div and the script that draws it (plotly.js comes once, in the page head)."""
+    """A figure as an empty div and its JSON; the page script (:data:`SCRIPT`) draws it with its view already applied."""
     height = fig.layout.height or 500
-    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOT_CONFIG,
-                       default_width="100%", default_height=f"{height}px", validate=False)
+    spec = pio.to_json(fig, validate=False, remove_uids=True).replace("</", "<\\/")
+    return (f'<div id="{div_id}" class="plotly-graph-div" style="height:{height}px; width:100%;"></div>'
+            f'<script type="application/json" id="json-{div_id}">{spec}</script>')
 
 
 def _figure_block(fig: go.Figure, div_id: str, hidden: bool = False) -> str:
@@ -170,49 +171,83 @@ footer { color:var(--muted); font-size:13px; text-align:center; padding:10px 0 3
 SCRIPT = r"""
 (function () {
   const NARROW = __NARROW__;
+  const CONFIG = __CONFIG__;
   const page = {scenario: null};
   const divs = () => Array.from(document.querySelectorAll('.plotly-graph-div'));
   const isNarrow = () => window.innerWidth < NARROW;
-  const get = (obj, path) => path.replace(/\[(\d+)\]/g, '.$1').split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
-  function meta(gd) { return (gd.layout && gd.layout.meta) || {}; }
-  function apply(gd) {
-    const m = meta(gd);
-    if (!gd._wide) {  // the desktop values of every key the phone layout changes, to restore them
-      gd._wide = {};
-      Object.keys(m.narrow || {}).forEach(k => { const v = get(gd.layout, k); gd._wide[k] = v === undefined ? null : JSON.parse(JSON.stringify(v)); });
+  const parts = path => path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const get = (obj, path) => parts(path).reduce((o, k) => (o == null ? undefined : o[k]), obj);
+  function set(obj, path, value) {
+    const keys = parts(path);
+    let o = obj;
+    keys.slice(0, -1).forEach((k, i) => { if (o[k] == null) o[k] = /^\d+$/.test(keys[i + 1]) ? [] : {}; o = o[k]; });
+    o[keys[keys.length - 1]] = value;
+  }
+  const copy = v => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+  // What a figure should show now: which traces, which layout changes (scenario view, phone layout).
+  function view(gd, data, layout) {
+    const m = layout.meta || {};
+    if (!gd._state) {
       gd._state = Object.assign({}, m.state || {});
+      gd._wide = {};  // the desktop values of every key the phone layout changes, to restore them
+      Object.keys(m.narrow || {}).forEach(k => { gd._wide[k] = copy(get(layout, k)); });
     }
     const state = Object.assign({}, gd._state, page.scenario ? {scenario: page.scenario} : {});
     const narrow = isNarrow();
-    const hide = new Set(narrow ? (m.narrow_hide || []) : []);
-    const visible = gd.data.map((t, i) => {
+    const visible = data.map((t, i) => {
       const want = t.meta && t.meta.show;
       if (want) return Object.keys(want).every(k => state[k] === undefined || state[k] === want[k]);
-      if (m.narrow_hide && m.narrow_hide.includes(i)) return !hide.has(i);
+      if ((m.narrow_hide || []).includes(i)) return !narrow;
       return t.visible === undefined ? true : t.visible;
     });
-    const layout = {};
-    if (narrow) Object.assign(layout, (m.views || {})[state.scenario] || {}, m.narrow || {}, (m.narrow_views || {})[state.scenario] || {});
-    else Object.assign(layout, gd._wide, (m.views || {})[state.scenario] || {});
-    const done = Plotly.update(gd, {visible: visible}, layout).then(() => { gd.style.height = gd._fullLayout.height + 'px'; });
-    const restyle = (m.restyle || {})[state.scenario];
-    return restyle ? done.then(() => Plotly.restyle(gd, restyle[0], restyle[1])) : done;
+    const changes = {};
+    if (narrow) Object.assign(changes, (m.views || {})[state.scenario] || {}, m.narrow || {}, (m.narrow_views || {})[state.scenario] || {});
+    else Object.assign(changes, gd._wide, (m.views || {})[state.scenario] || {});
+    return {visible: visible, layout: changes, restyle: (m.restyle || {})[state.scenario]};
   }
-  function safely(gd) {  // one figure's failure must not stop the others
-    try { return Promise.resolve(apply(gd)).catch(e => console.error(gd.id + ': ' + e)); }
+  function fit(gd) { gd.style.height = gd._fullLayout.height + 'px'; }
+  function draw(gd) {  // first drawing: the view goes into the figure before Plotly lays it out once
+    const spec = JSON.parse(document.getElementById('json-' + gd.id).textContent);
+    const v = view(gd, spec.data, spec.layout);
+    spec.data.forEach((t, i) => { t.visible = v.visible[i]; });
+    Object.keys(v.layout).forEach(k => set(spec.layout, k, v.layout[k]));
+    if (v.restyle) v.restyle[1].forEach(i => Object.keys(v.restyle[0]).forEach(k => { spec.data[i][k] = v.restyle[0][k][v.restyle[1].indexOf(i)]; }));
+    return Plotly.newPlot(gd, spec.data, spec.layout, CONFIG).then(() => { gd._drawn = true; fit(gd); });
+  }
+  function apply(gd) {
+    if (!gd._drawn) return Promise.resolve();
+    const v = view(gd, gd.data, gd.layout);
+    const done = Plotly.update(gd, {visible: v.visible}, v.layout).then(() => fit(gd));
+    return v.restyle ? done.then(() => Plotly.restyle(gd, v.restyle[0], v.restyle[1])) : done;
+  }
+  function safely(f, gd) {  // one figure's failure must not stop the others
+    try { return Promise.resolve(f(gd)).catch(e => console.error(gd.id + ': ' + e)); }
     catch (e) { console.error(gd.id + ': ' + e); return Promise.resolve(); }
   }
-  function applyAll() { return Promise.all(divs().map(safely)); }
+  function applyAll() { return Promise.all(divs().map(gd => safely(apply, gd))); }
+  async function drawAll() {  // top to bottom, yielding between figures so the first screen shows at once
+    const all = divs();
+    for (let i = 0; i < all.length; i++) {
+      await safely(draw, all[i]);
+      if (i === 0) document.body.dataset.first = '1';
+      await new Promise(r => setTimeout(r, 0));
+    }
+  }
   function csvCell(v) {
     if (v === null || v === undefined) return '';
     const s = String(v);
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function csvOf(gd) {
-    const d = meta(gd).data;
-    const col = d.filter ? d.columns.indexOf(d.filter) : -1;
-    const rows = col < 0 || !page.scenario ? d.rows : d.rows.filter(r => r[col] === page.scenario);
-    return [d.columns].concat(rows).map(r => r.map(csvCell).join(',')).join('\n') + '\n';
+    const d = (gd.layout.meta || {}).data;
+    const cols = d.values.map(c => (Array.isArray(c) ? c : c.codes.map(k => (k < 0 ? null : c.levels[k]))));
+    const f = d.filter ? d.columns.indexOf(d.filter) : -1;
+    const lines = [d.columns.map(csvCell).join(',')];
+    for (let r = 0; r < d.rows; r++) {
+      if (f >= 0 && page.scenario && cols[f][r] !== page.scenario) continue;
+      lines.push(cols.map(c => csvCell(c[r])).join(','));
+    }
+    return lines.join('\n') + '\n';
   }
   window.cohesionReport = {csvOf: id => csvOf(document.getElementById(id)), applyAll: applyAll, page: page};
   function init() {
@@ -225,26 +260,26 @@ SCRIPT = r"""
       const gd = document.getElementById(b.dataset.fig);
       gd._state[b.dataset.key] = b.dataset.value;
       b.parentNode.querySelectorAll('button').forEach(o => o.classList.toggle('active', o === b));
-      apply(gd);
+      safely(apply, gd);
     }));
     document.querySelectorAll('.switch button').forEach(b => b.addEventListener('click', () => {
       const section = document.getElementById(b.dataset.section);
       section.querySelectorAll('.figure').forEach((f, i) => { f.style.display = String(i) === b.dataset.index ? '' : 'none'; });
       b.parentNode.querySelectorAll('button').forEach(o => o.classList.toggle('active', o === b));
-      section.querySelectorAll('.figure').forEach(f => { if (f.style.display === '') { const gd = f.querySelector('.plotly-graph-div'); if (gd) Plotly.Plots.resize(gd); } });
+      section.querySelectorAll('.figure').forEach(f => { if (f.style.display === '') { const gd = f.querySelector('.plotly-graph-div'); if (gd && gd._drawn) Plotly.Plots.resize(gd); } });
     }));
-    document.querySelectorAll('a.csv').forEach(a => a.addEventListener('click', ev => {
+    document.querySelectorAll('a.csv').forEach(a => a.addEventListener('click', () => {
       const url = URL.createObjectURL(new Blob([csvOf(document.getElementById(a.dataset.fig))], {type: 'text/csv'}));
       a.href = url;
       setTimeout(() => URL.revokeObjectURL(url), 10000);
     }));
     let wasNarrow = isNarrow();
     window.addEventListener('resize', () => { if (isNarrow() !== wasNarrow) { wasNarrow = isNarrow(); applyAll(); } });
-    applyAll().then(() => { document.body.dataset.ready = '1'; });
+    drawAll().then(() => { document.body.dataset.ready = '1'; });
   }
-  if (document.readyState === 'complete') init(); else window.addEventListener('load', init);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init); else init();
 })();
-""".replace("__NARROW__", str(NARROW_WIDTH))
+""".replace("__NARROW__", str(NARROW_WIDTH)).replace("__CONFIG__", json.dumps(PLOT_CONFIG))
 
 
 def _section_html(section: Section) -> str:

@@ -6,7 +6,8 @@ parses options and prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -28,6 +29,10 @@ class RunRequest:
     seed: int = 20220127
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
+    #: What the overrides in ``param_layers`` are called in scenario labels, e.g. ``energy_weight=0.5``.
+    overrides: str = ""
+    #: Extra runs of a scenario with their own overrides, side by side with the plain one: (scenario, layer, label text).
+    variants: list[tuple[str, Mapping[str, Any], str]] = field(default_factory=list)
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -48,13 +53,42 @@ def prepare(request: RunRequest) -> list[World]:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
     worlds = []
-    for name in expand_scenario_names(request.scenarios):
-        spec, digest = load_scenario(name)
-        worlds.append(build_world(spec, digest, request.param_layers, horizon=request.steps))
-    names = [w.scenario.name for w in worlds]
+    plain = [(name, [], "") for name in expand_scenario_names(request.scenarios)]
+    for argument, extra, text in plain + [(name, [layer], text) for name, layer, text in request.variants]:
+        spec, digest = load_scenario(argument)
+        world = build_world(spec, digest, [*request.param_layers, *extra], horizon=request.steps)
+        worlds.append((argument, world, ", ".join(t for t in (request.overrides, text) if t)))
+    return _labelled(worlds)
+
+
+def _labelled(worlds: list[tuple[str, World, str]]) -> list[World]:
+    """Worlds whose scenario names are unique labels.
+
+    A scenario read from a file keeps its ``name:`` unless another scenario
+    has it, then it is called by its file stem; overrides are appended in
+    brackets (``baseline [energy_weight=0.5]``).
+    """
+    counts = Counter(world.scenario.name for _, world, _ in worlds)
+    labelled = []
+    for argument, world, overrides in worlds:
+        name = world.scenario.name
+        if counts[name] > 1 and Path(argument).suffix in (".yaml", ".yml"):
+            name = Path(argument).stem
+        label = f"{name} [{overrides}]" if overrides else name
+        labelled.append(replace(world, scenario=world.scenario.model_copy(update={"name": label})) if label != world.scenario.name
+                        else world)
+    names = [w.scenario.name for w in labelled]
     if len(set(names)) != len(names):
-        raise InputError("two scenario files share one scenario name")
-    return worlds
+        twice = sorted(n for n, c in Counter(names).items() if c > 1)
+        raise InputError(f"two scenarios would share the label {twice[0]!r}; give one file a different name or stem")
+    return labelled
+
+
+def override_text(values: Mapping[str, Any], params_file: Path | None = None) -> str:
+    """Overrides as they appear in scenario labels: ``params=calibrated.yaml, energy_weight=0.5``."""
+    parts = [f"params={Path(params_file).name}"] if params_file is not None else []
+    parts += [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()]
+    return ", ".join(parts)
 
 
 def run(

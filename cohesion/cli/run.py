@@ -16,6 +16,8 @@ from cohesion.params import load_params_file, parse_set_option
 
 def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
     """A rich table of the horizon summary of each scenario."""
+    from rich.markup import escape
+
     from cohesion.results import summary_row
 
     table = Table(title="Cohesion at the horizon (index 0-100, 90% interval over runs)")
@@ -24,7 +26,7 @@ def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
     for result in results:
         row = summary_row(result)
         table.add_row(
-            row["scenario"],
+            escape(row["scenario"]),  # labels such as "baseline [energy_weight=0.5]" are text, not rich markup
             f"{row['cohesion_week0']:.1f}",
             f"{row['cohesion_mean']:.1f}",
             f"{row['cohesion_p05']:.1f}-{row['cohesion_p95']:.1f}",
@@ -41,7 +43,8 @@ def run(
     runs: int = typer.Option(200, "--runs", help="Monte Carlo replicates per scenario."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Weeks to simulate (default: each scenario's own horizon); must reach every event of the scenarios."),
     seed: int = typer.Option(20220127, "--seed", help="Root seed; the same seed gives the same files."),
-    set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
+    set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable); "
+                                         "SCENARIO:name=value also runs SCENARIO with that override beside the plain one."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
@@ -57,12 +60,22 @@ def run(
 
     if timeseries not in ("auto", "full", "summary"):
         raise InputError(f"--timeseries must be auto, full or summary, got {timeseries!r}")
+    from cohesion.runner import override_text
+
     layers = []
     if params is not None:
         layers.append(load_params_file(params))
-    if set_values:
-        layers.append(parse_set_option(set_values))
-    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    scoped = [item for item in set_values if ":" in item.split("=", 1)[0]]
+    plain = parse_set_option([item for item in set_values if item not in scoped])
+    if plain:
+        layers.append(plain)
+    variants = []
+    for item in scoped:
+        scenario, setting = item.split(":", 1)
+        layer = parse_set_option([setting])
+        variants.append((scenario.strip(), layer, override_text(layer)))
+    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
+                         overrides=override_text(plain, params), variants=variants)
     worlds = prepare(request)  # every input checked before the progress bar starts
     total = len(worlds) * runs
     console = Console(stderr=True)

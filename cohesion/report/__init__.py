@@ -23,11 +23,14 @@ def build_report(results_dir: Path, plotlyjs: str = "inline") -> str:
     return build(results_dir, plotlyjs=plotlyjs)
 
 
-def write_report(results_dir: Path, out: Path | None = None, plotlyjs: str = "inline") -> Path:
-    """Write the report of ``results_dir`` to ``out`` (default ``reports/<folder>.html``), atomically.
+def write_report(results_dir: Path | list[Path], out: Path | None = None, plotlyjs: str = "inline",
+                 reference: str | None = None) -> Path:
+    """Write the report of ``results_dir`` (one folder, or several run folders as one) to ``out``, atomically.
 
-    ``plotlyjs="directory"`` writes one shared ``plotly.min.js`` beside the report instead of inlining it.
+    ``out`` defaults to ``reports/<folder>.html``; ``plotlyjs="directory"`` writes one shared
+    ``plotly.min.js`` beside the report instead of inlining it; ``reference`` is the scenario
+    the others are compared with.
     """
     from cohesion.report.build import write_report as write
 
-    return write(results_dir, out, plotlyjs=plotlyjs)
+    return write(results_dir, out, plotlyjs=plotlyjs, reference=reference)

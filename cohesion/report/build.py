@@ -15,6 +15,7 @@ from cohesion.errors import InputError
 from cohesion.report import experiment_figures, figures
 from cohesion.report.data import ExperimentResults, RunResults, load_results
 from cohesion.report.layout import issue_label
+from cohesion.report.compare import Comparison, combine, compare, open_run
 from cohesion.report.findings import key_findings
 from cohesion.report.member_map import member_map, tile_map
 from cohesion.report.page import PLOTLYJS_FILE, PLOTLYJS_MODES, Raw, Section, cell_html, render, swatch, table
@@ -55,9 +56,10 @@ TEXT = {
 }
 
 
-def default_output(results_dir: Path) -> Path:
-    """``reports/<results-folder-name>.html`` under the current directory."""
-    return Path("reports") / f"{Path(results_dir).resolve().name}.html"
+def default_output(results_dir: Path | list[Path]) -> Path:
+    """``reports/<results-folder-name>.html`` under the current directory (names joined by ``+`` for several folders)."""
+    folders = results_dir if isinstance(results_dir, list) else [results_dir]
+    return Path("reports") / f"{'+'.join(Path(f).resolve().name for f in folders)}.html"
 
 
 def _glance(results: RunResults) -> str:
@@ -194,29 +196,81 @@ def experiment_sections(results: ExperimentResults) -> list[Section]:
     return sections
 
 
+def _run_page(results: RunResults, name: str, plotlyjs: str, extra: list[Section] | None = None) -> str:
+    """The page of a run's results (``extra`` sections go after the key findings)."""
+    summary = results.summary
+    runs = ", ".join(str(v) for v in sorted(set(summary["runs"])))
+    weeks = ", ".join(str(v) for v in sorted(set(summary["weeks"])))
+    subtitle = (f"Run results <code>{cell_html(name)}</code>: {len(summary)} scenario{'s' if len(summary) != 1 else ''}, "
+                f"{runs} Monte Carlo runs each, {weeks} weeks.")
+    sections = run_sections(results)
+    sections[1:1] = extra or []
+    order = [results.reference] + [s for s in results.scenarios if s != results.reference]
+    return render(TITLE, subtitle, _facts(results.manifest), sections, scenarios=order, plotlyjs=plotlyjs)
+
+
+TITLE = "NATO cohesion under stress: results report"
+
+
+def _facts(meta: dict) -> list[tuple[str, str]]:
+    return [(label, str(meta[key])[:12]) for label, key in (("version", "cohesion_version"), ("seed", "seed"), ("engine", "engine"),
+                                                            ("commit", "git_commit")) if meta.get(key) not in (None, "")]
+
+
 def build_report(results_dir: Path, plotlyjs: str = "inline") -> str:
     """The report of a results folder as one HTML page (``plotlyjs``: ``inline`` or ``directory``, see :func:`write_report`)."""
     results = load_results(Path(results_dir))
     meta = results.manifest
     name = Path(results_dir).resolve().name
     if isinstance(results, RunResults):
-        summary = results.summary
-        runs = ", ".join(str(v) for v in sorted(set(summary["runs"])))
-        weeks = ", ".join(str(v) for v in sorted(set(summary["weeks"])))
-        subtitle = (f"Run results <code>{cell_html(name)}</code>: {len(summary)} scenario{'s' if len(summary) != 1 else ''}, "
-                    f"{runs} Monte Carlo runs each, {weeks} weeks.")
-        sections = run_sections(results)
-        scenarios = results.scenarios
-    else:
-        scenarios = []
-        what = meta.get("name") or meta.get("analysis") or "experiment"
-        subtitle = f"Experiment results <code>{cell_html(name)}</code> ({cell_html(what)})."
-        if meta.get("status") not in (None, "complete"):
-            subtitle += f" <b>Status: {cell_html(meta['status'])}</b>: the experiment has not finished; tables may be missing."
-        sections = experiment_sections(results)
-    facts = [(label, str(meta[key])[:12]) for label, key in (("version", "cohesion_version"), ("seed", "seed"), ("engine", "engine"),
-                                                            ("commit", "git_commit")) if meta.get(key) not in (None, "")]
-    return render("NATO cohesion under stress: results report", subtitle, facts, sections, scenarios=scenarios, plotlyjs=plotlyjs)
+        return _run_page(results, name, plotlyjs)
+    what = meta.get("name") or meta.get("analysis") or "experiment"
+    subtitle = f"Experiment results <code>{cell_html(name)}</code> ({cell_html(what)})."
+    if meta.get("status") not in (None, "complete"):
+        subtitle += f" <b>Status: {cell_html(meta['status'])}</b>: the experiment has not finished; tables may be missing."
+    return render(TITLE, subtitle, _facts(meta), experiment_sections(results), plotlyjs=plotlyjs)
+
+
+def comparison_section(comparison: Comparison) -> Section:
+    """The changes from the reference as tables (the same numbers ``cohesion compare`` prints)."""
+    def interval(low: float, high: float, fmt: str) -> str:
+        return "–" if pd.isna(low) else f"{low:{fmt}} to {high:{fmt}}"
+
+    scores = comparison.scores
+    html = "<h3>Scores at the horizon</h3>" + table(
+        ["scenario", "score", f"{comparison.reference}", "value (90%)", "change", "change, 90% of paired runs"],
+        [(r.scenario, r.label, f"{r.reference:.3g}", f"{r.value:.3g} ({r.p05:.3g}–{r.p95:.3g})", f"{r.change:+.3g}",
+          interval(r.change_p05, r.change_p95, "+.3g")) for r in scores.itertuples()], cards=True)
+    members = comparison.members
+    if not members.empty:
+        top = members.groupby("scenario", sort=False).head(COMPARE_MEMBERS)
+        html += f"<h3>Alignment: the {COMPARE_MEMBERS} largest changes per scenario</h3>" + table(
+            ["scenario", "member", comparison.reference, "alignment (90%)", "change"],
+            [(r.scenario, r.country, f"{r.reference:.3f}", f"{r.alignment:.3f} ({r.p05:.3f}–{r.p95:.3f})", f"{r.change:+.3f}")
+             for r in top.itertuples()], cards=True)
+    blocking = comparison.blocking
+    html += "<h3>Who starts or stops blocking (in most runs, at the horizon)</h3>" + (
+        table(["scenario", "member", "issue", "change"], [(r.scenario, r.member, issue_label(r.issue), r.change)
+                                                          for r in blocking.itertuples()], cards=True)
+        if not blocking.empty else '<p class="muted">Nobody starts or stops blocking.</p>')
+    return Section("changes", f"Changes from {comparison.reference}",
+                   "Each scenario against the reference at the horizon. Score changes carry the 90% interval of the paired "
+                   "per-run differences when both runs share seed and number of runs (otherwise a dash).", html=html)
+
+
+#: Members listed per scenario in the comparison's alignment table.
+COMPARE_MEMBERS = 8
+
+
+def build_combined_report(folders: list[Path], reference: str | None = None, plotlyjs: str = "inline") -> str:
+    """One report over several run results folders, with the changes from ``reference``."""
+    results, per_run = combine([open_run(Path(f)) for f in folders])
+    if reference is not None:
+        results.manifest["reference"] = reference
+    comparison = compare(results, per_run, reference)
+    results.manifest["reference"] = comparison.reference
+    name = " + ".join(Path(f).resolve().name for f in folders)
+    return _run_page(results, name, plotlyjs, extra=[comparison_section(comparison)] if len(results.scenarios) > 1 else [])
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -232,24 +286,30 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(results_dir: Path, out: Path | None = None, plotlyjs: str = "inline") -> Path:
-    """Write the HTML report of a results folder, atomically; return its path.
+def write_report(results_dir: Path | list[Path], out: Path | None = None, plotlyjs: str = "inline",
+                 reference: str | None = None) -> Path:
+    """Write the HTML report of a results folder (or of several run folders as one), atomically; return its path.
 
     Args:
-        results_dir: A run or experiment results folder.
+        results_dir: A run or experiment results folder, or a list of run results folders.
         out: The HTML file (default ``reports/<results-folder-name>.html``).
         plotlyjs: ``inline`` puts plotly.js inside the page (one file that opens anywhere);
             ``directory`` writes one shared ``plotly.min.js`` beside the reports (smaller pages, still offline).
+        reference: The scenario others are compared with (default: baseline, else the first).
 
     Raises:
         InputError: The folder is not readable results, or ``out`` is a folder.
     """
-    out = Path(out) if out is not None else default_output(results_dir)
+    folders = [Path(f) for f in results_dir] if isinstance(results_dir, (list, tuple)) else [Path(results_dir)]
+    out = Path(out) if out is not None else default_output(folders)
     if out.is_dir():
         raise InputError(f"output path is a folder: {out}")
     if plotlyjs not in PLOTLYJS_MODES:
         raise InputError(f"--plotlyjs must be one of {', '.join(PLOTLYJS_MODES)}, got {plotlyjs!r}")
-    page = build_report(results_dir, plotlyjs=plotlyjs)
+    if len(folders) == 1 and reference is None:
+        page = build_report(folders[0], plotlyjs=plotlyjs)
+    else:
+        page = build_combined_report(folders, reference, plotlyjs=plotlyjs)
     out.parent.mkdir(parents=True, exist_ok=True)
     if plotlyjs == "directory":
         script = out.parent / PLOTLYJS_FILE

@@ -109,7 +109,11 @@ class RunResults:
 
     @property
     def reference(self) -> str:
-        """The scenario others are compared with: ``baseline`` when present, else the first."""
+        """The scenario others are compared with: the manifest's ``reference`` (set by a comparison), else ``baseline``
+        when present, else the first."""
+        chosen = self.manifest.get("reference")
+        if chosen in self.scenarios:
+            return chosen
         return "baseline" if "baseline" in self.scenarios else self.scenarios[0]
 
     def scenario_titles(self) -> dict[str, str]:

@@ -27,11 +27,12 @@ LABELS: dict[str, str] = {
     "agreement_index": "Agreement index",
     "polarization": "Polarization",
     "consensus_blockers": "Blocking members",
+    "eu_consensus": "EU unanimity (EU issues)",
 }
 #: Scores for which less is more cohesive.
 LOWER_IS_BETTER: frozenset[str] = frozenset({"polarization", "consensus_blockers"})
 #: Scores on a 0-100 scale (one decimal); others print with more digits.
-PERCENT_SCALE: frozenset[str] = frozenset({"consensus", "cohesion", "cohesion_index"})
+PERCENT_SCALE: frozenset[str] = frozenset({"consensus", "cohesion", "cohesion_index", "eu_consensus"})
 
 
 @dataclass(frozen=True)

@@ -483,15 +483,15 @@ def attribution_by_issue(results: RunResults) -> go.Figure:
 
 def blocker_data(results: RunResults) -> pd.DataFrame:
     """What the blocker matrix draws: per scenario, member and issue, the share of runs blocking at the horizon and the
-    first week in which at least half of the runs block (empty when never)."""
+    first week in which at least half of the runs block (empty when never), for the members that block some issue in at
+    least ``BLOCKER_CHART_MIN_SHARE`` of the runs at the horizon of some scenario."""
     frame = results.member_timeseries[results.member_timeseries["scenario"].isin(results.scenarios)]
     horizon = frame[frame["week"] == frame.groupby("scenario")["week"].transform("max")]
     share = horizon.set_index(["scenario", "member", "issue"])["block_share"].rename("share_at_horizon")
     majority = frame[frame["block_share"] >= BLOCKER_MAJORITY]
     first = majority.groupby(["scenario", "member", "issue"])["week"].min().rename("first_majority_week")
     table = pd.concat([share, first], axis=1).reset_index()
-    keep = table.groupby("member")["share_at_horizon"].transform("max") >= BLOCKER_CHART_MIN_SHARE
-    table = table[keep | table["first_majority_week"].notna()]
+    table = table[table.groupby("member")["share_at_horizon"].transform("max") >= BLOCKER_CHART_MIN_SHARE]
     table["first_majority_week"] = table["first_majority_week"].astype("Int64")
     return table
 
@@ -500,8 +500,9 @@ def blocker_matrix(results: RunResults) -> go.Figure:
     """Who would veto what: member x issue, the share of runs blocking at the horizon, and the first week most runs block.
 
     Rows are the members that block some issue in at least
-    ``BLOCKER_CHART_MIN_SHARE`` of the runs at the horizon of some scenario (or
-    in most runs in some week), the members that block most first.
+    ``BLOCKER_CHART_MIN_SHARE`` of the runs at the horizon of some scenario,
+    the members that block most first. A cell reads "64% wk 3": 64% of runs
+    block at the horizon, and most runs have blocked since week 3.
     """
     if results.member_timeseries is None:
         return empty_figure("member_timeseries.parquet is not in these results")
@@ -518,7 +519,7 @@ def blocker_matrix(results: RunResults) -> go.Figure:
         part = data[data["scenario"] == scenario]
         z = part.pivot(index="member", columns="issue", values="share_at_horizon").reindex(index=order, columns=list(ISSUES)).fillna(0.0)
         first = part.pivot(index="member", columns="issue", values="first_majority_week").reindex(index=order, columns=list(ISSUES))
-        text = [[(f"{v:.0%}" + (f"<br>wk {int(w)}" if pd.notna(w) else "")) if v > 0 or pd.notna(w) else ""
+        text = [[(f"{v:.0%}" + (f"<br>wk {int(w)}" if pd.notna(w) else "")) if v > 0 else ""
                  for v, w in zip(zrow, wrow)] for zrow, wrow in zip(z.to_numpy(), first.to_numpy(dtype=object))]
         choices.start(fig, scenario)
         fig.add_heatmap(

@@ -7,6 +7,8 @@ the fill colours and hover texts, so the outlines are stored once.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -35,6 +37,20 @@ def _axis_ranges(countries: tuple[Country, ...], key: str) -> tuple[list[float],
     return [float(x.min() - pad), float(x.max() + pad)], [float(y.min() - pad), float(y.max() + pad)]
 
 
+@lru_cache(maxsize=1)
+def _outlines() -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Projected outlines, computed once: the non-members of each panel as one path, and each member's path."""
+    countries = load_countries()
+
+    def path(rings: list, key: str) -> tuple[np.ndarray, np.ndarray]:
+        x, y = projected_path(rings, PANELS[key].centre)
+        return np.array(x, dtype=float), np.array(y, dtype=float)  # None becomes NaN: a gap, as before
+
+    context = {key: path([ring for c in countries if not c.nato for ring in c.rings], key) for key in PANEL_DOMAINS}
+    members = {c.iso3: path(list(c.rings), c.panel()) for c in countries if c.nato}
+    return context, members
+
+
 def _hover(names: dict[str, str], rows: pd.DataFrame) -> list[str]:
     return [
         f"<b>{names[code]}</b> ({code})<br>alignment {r.alignment:.3f} (90%: {r.alignment_p05:.3f}–{r.alignment_p95:.3f})"
@@ -50,14 +66,9 @@ def member_map(results: RunResults) -> go.Figure:
     low, high = float(results.members["alignment"].min()), float(results.members["alignment"].max())
     fig = go.Figure()
     axes = {key: (f"x{i + 1}" if i else "x", f"y{i + 1}" if i else "y") for i, key in enumerate(PANEL_DOMAINS)}
+    context, outlines = _outlines()
     for key, (xa, ya) in axes.items():
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for country in countries:
-            if not country.nato:
-                x, y = projected_path(list(country.rings), PANELS[key].centre)
-                xs += x + [None]
-                ys += y + [None]
+        xs, ys = context[key]
         fig.add_scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=NON_MEMBER_FILL, line={"color": NON_MEMBER_LINE, "width": 0.6},
                         hoverinfo="skip", showlegend=False, xaxis=xa, yaxis=ya, meta={"role": "context", "panel": key})
     drawn = [c for c in countries if c.nato and c.iso3 in names]
@@ -68,7 +79,7 @@ def member_map(results: RunResults) -> go.Figure:
     member_traces = []
     for country, fill, text in zip(drawn, fills, texts):
         key = country.panel()
-        x, y = projected_path(list(country.rings), PANELS[key].centre)
+        x, y = outlines[country.iso3]
         member_traces.append(len(fig.data))
         fig.add_scatter(
             x=x, y=y, mode="lines", fill="toself", fillcolor=fill, hoveron="fills", line={"color": "white", "width": 0.8},

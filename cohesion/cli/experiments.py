@@ -128,7 +128,10 @@ def experiment(
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Run an experiment file; stream points.parquet (and sensitivity.csv) to a folder."""
+    """Run an experiment file; stream points.parquet (and sensitivity.csv) to a folder.
+
+    Example: cohesion experiment experiments/energy-vs-threat.yaml --out results/energy-vs-threat
+    """
     import pandas as pd
 
     from cohesion.experiments.execution import ExecutorConfig
@@ -168,7 +171,10 @@ def sensitivity(
     workers: int = typer.Option(1, "--workers", help=WORKERS_HELP),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Sobol indices or Morris effects of the decision parameters on cohesion and member alignment."""
+    """Sobol indices or Morris effects of the decision parameters on cohesion and member alignment.
+
+    Example: cohesion sensitivity baseline --method morris
+    """
     import pandas as pd
 
     from cohesion.experiments.execution import ExecutorConfig
@@ -233,7 +239,10 @@ def calibrate(
     replicates: Optional[int] = typer.Option(None, "--replicates", help="Runs averaged per evaluation (default 10)."),
     starts: Optional[int] = typer.Option(None, "--starts", help="Optimizer starts (default 4)."),
 ) -> None:
-    """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
+    """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability.
+
+    Example: cohesion calibrate --out results/calibration
+    """
     from cohesion.experiments import calibration as fit
     from cohesion.results import check_output_folder
 

@@ -52,7 +52,11 @@ def run(
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
+    """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json.
+
+    Example: cohesion run baseline invasion --runs 500 --set baseline:energy_weight=0.5 --report
+    """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from cohesion.runner import RunRequest, prepare
@@ -80,13 +84,20 @@ def run(
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
-        TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeRemainingColumn(),
+        TextColumn("[bold]simulating[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+        TimeRemainingColumn(),
         console=console, disable=quiet, transient=True,
     ) as bar:
-        task = bar.add_task("runs", total=total)
-        results = run_scenarios(
-            request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries, worlds=worlds
-        )
+        names = [escape(world.scenario.name) for world in worlds]
+        task = bar.add_task(names[0], total=total)
+
+        def advance(n: int) -> None:
+            """Move the bar and name the scenario being simulated (scenarios run one after another, ``runs`` each)."""
+            bar.advance(task, n)
+            done = int(bar.tasks[0].completed)
+            bar.update(task, description=names[min(done // runs, len(names) - 1)])
+
+        results = run_scenarios(request, out=out, progress=advance, timeseries=timeseries, worlds=worlds)
     Console(width=max(Console().width, 120)).print(summary_table(results))
     from cohesion.report.data import load_results
     from cohesion.report.findings import findings_text

@@ -8,7 +8,8 @@ directory, opens it in Debian's headless Chromium (Playwright) and prints:
 - render time: from navigation until the first figure has drawn, and until
   every figure has drawn with its view applied (median of ``--repeat`` loads);
 - page height and, per viewport (390x844 phone, 1440x900 desktop), the widest
-  horizontal overflow and the narrowest plot area.
+  horizontal overflow and the narrowest plot area;
+- one update of ``cohesion explore`` (100 runs, tables, the four figures it redraws).
 
 Usage: ``python benchmarks/bench_report.py [--runs 200] [--repeat 3] [--results DIR]``.
 """
@@ -50,6 +51,24 @@ def measure(path: Path, width: int, height: int, browser) -> dict[str, float]:  
     return result
 
 
+def explorer_update(repeat: int) -> list[float]:
+    """Seconds for one explorer update: 100 runs of the changed baseline, its tables and the four figures it shows."""
+    from cohesion.explore.session import Settings, run_settings
+    from cohesion.report import figures
+    from cohesion.report.layout import show
+    from cohesion.report.member_map import member_map
+
+    times = []
+    for i in range(repeat + 1):  # the first update also simulates the shipped scenario once; not counted
+        start = time.perf_counter()
+        session = run_settings(Settings("baseline", params=(("energy_weight", 0.5 + 0.05 * i),)))
+        results = session.results()
+        for build in (figures.score_timeline, figures.alignment_ranking, figures.blocker_matrix, member_map):
+            show(build(results), scenario=session.label).to_json()
+        times.append(time.perf_counter() - start)
+    return times[1:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -88,6 +107,9 @@ def main() -> None:
                       f"page height {last['page_height']} px, horizontal overflow {last['overflow']} px, "
                       f"narrowest plot area {last['narrowest_plot']:.0f} px of {last['figures']} figures")
             browser.close()
+    updates = explorer_update(args.repeat)
+    print(f"explorer update (100 runs, tables, 4 figures): median {statistics.median(updates):.2f} s "
+          f"({', '.join(f'{t:.2f}' for t in updates)})")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def comparison_tables(comparison, members: int) -> list:  # type: ignore[no-unty
     from rich.table import Table
 
     ref = escape(comparison.reference)
-    scores = Table(title=f"Change from {ref} at the horizon (90% interval of paired per-run differences)")
+    scores = Table(title=f"Change from {ref} at the horizon (90% interval of run-by-run differences)")
     for column in ("scenario", "score", ref, "value (90%)", "change", "change 90%"):
         scores.add_column(column, justify="left" if column in ("scenario", "score") else "right")
     for r in comparison.scores.itertuples():
@@ -81,7 +81,8 @@ def comparison_tables(comparison, members: int) -> list:  # type: ignore[no-unty
         blocking.add_column(column)
     for scenario in dict.fromkeys(comparison.scores["scenario"]):
         rows = comparison.blocking[comparison.blocking["scenario"] == scenario]
-        cells = [", ".join(f"{r.member} {r.issue}" for r in rows[rows["change"] == c].itertuples()) or "-" for c in ("starts", "stops")]
+        cells = ["; ".join(f"{issue}: {' '.join(group['member'])}" for issue, group in rows[rows["change"] == c].groupby("issue", sort=False))
+                 or "-" for c in ("starts", "stops")]
         blocking.add_row(escape(scenario), *cells)
     tables.append(blocking)
     return tables

@@ -238,7 +238,7 @@ def comparison_section(comparison: Comparison) -> Section:
 
     scores = comparison.scores
     html = "<h3>Scores at the horizon</h3>" + table(
-        ["scenario", "score", f"{comparison.reference}", "value (90%)", "change", "change, 90% of paired runs"],
+        ["scenario", "score", f"{comparison.reference}", "value (90%)", "change", "change, 90% of run-by-run differences"],
         [(r.scenario, r.label, f"{r.reference:.3g}", f"{r.value:.3g} ({r.p05:.3g}–{r.p95:.3g})", f"{r.change:+.3g}",
           interval(r.change_p05, r.change_p95, "+.3g")) for r in scores.itertuples()], cards=True)
     members = comparison.members
@@ -254,8 +254,8 @@ def comparison_section(comparison: Comparison) -> Section:
                                                           for r in blocking.itertuples()], cards=True)
         if not blocking.empty else '<p class="muted">Nobody starts or stops blocking.</p>')
     return Section("changes", f"Changes from {comparison.reference}",
-                   "Each scenario against the reference at the horizon. Score changes carry the 90% interval of the paired "
-                   "per-run differences when both runs share seed and number of runs (otherwise a dash).", html=html)
+                   "Each scenario against the reference at the horizon. Score changes carry the 90% interval of the "
+                   "run-by-run differences when both runs share seed and number of runs (otherwise a dash).", html=html)
 
 
 #: Members listed per scenario in the comparison's alignment table.

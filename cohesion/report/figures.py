@@ -466,9 +466,9 @@ def attribution_by_issue(results: RunResults) -> go.Figure:
                 return part.pivot(index="member", columns="component", values=column).reindex(index=order, columns=list(COMPONENTS))
             fig.add_heatmap(
                 z=wide("relative").to_numpy(), x=list(COMPONENTS), y=[names.get(m, m) for m in order], coloraxis="coloraxis",
-                xgap=1, ygap=1, customdata=np.dstack([wide("part").to_numpy(), wide("alliance_average").to_numpy()]),
-                hovertemplate=(f"<b>%{{y}}</b>, {scenario}<br>{issue_label(issue)}, %{{x}}: %{{customdata[0]:+.3f}}"
-                               "<br>alliance average %{customdata[1]:+.3f}, gap %{z:+.3f}<extra></extra>"),
+                xgap=1, ygap=1,  # hover gives the gap only: the parts themselves are in the CSV (a smaller page)
+                hovertemplate=(f"<b>%{{y}}</b>, {scenario}<br>{issue_label(issue)}, %{{x}}: %{{z:+.3f}} "
+                               "from the alliance average<extra></extra>"),
                 meta={"scenario": scenario, "role": "gap", "issue": issue, "members": order}, row=1, col=col,
             )
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", tickfont={"size": 11})

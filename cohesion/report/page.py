@@ -85,9 +85,25 @@ def swatch(colour: str) -> str:
 def figure_html(fig: go.Figure, div_id: str) -> str:
     """A figure as an empty div and its JSON; the page script (:data:`SCRIPT`) draws it with its view already applied."""
     height = fig.layout.height or 500
-    spec = pio.to_json(fig, validate=False, remove_uids=True).replace("</", "<\\/")
+    spec = json.dumps(_rounded(json.loads(pio.to_json(fig, validate=False, remove_uids=True))),
+                      separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
     return (f'<div id="{div_id}" class="plotly-graph-div" style="height:{height}px; width:100%;"></div>'
             f'<script type="application/json" id="json-{div_id}">{spec}</script>')
+
+
+#: Significant digits of the numbers a page carries (more than hover texts and axes show; the CSV tables keep 8).
+PAGE_DIGITS = 6
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` with every float rounded to :data:`PAGE_DIGITS` significant digits (a smaller page)."""
+    if isinstance(value, float):
+        return float(f"{value:.{PAGE_DIGITS}g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: (v if k == "data" and isinstance(v, dict) and "values" in v else _rounded(v)) for k, v in value.items()}
+    return value
 
 
 def _figure_block(fig: go.Figure, div_id: str, hidden: bool = False) -> str:

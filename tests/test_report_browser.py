@@ -127,8 +127,8 @@ def test_run_report_renders_offline(browser, run_report):
     page, attempts, errors = open_offline(browser, run_report)
     ids = assert_every_figure_rendered(page)
     wait_ready(page)
-    assert set(ids) >= {f"fig-{s}" for s in ("timeline-cohesion-index", "comparison", "stances", "alignment", "why", "why-issues",
-                                              "blockers", "map", "map-1")}
+    assert set(ids) >= {f"fig-{s}" for s in ("comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "map-1")}
+    timeline = next(i for i in ids if i.startswith("fig-timeline-"))  # one per headline score
     # the map draws 30 filled member outlines
     assert page.evaluate("document.getElementById('fig-map').data.filter(t => t.meta && t.meta.role === 'member').length") == 30
     # one selector switches every figure: the heat map, the ranking's labels, the map's colours
@@ -145,6 +145,11 @@ def test_run_report_renders_offline(browser, run_report):
     page.locator("#wrap-fig-why .toggle button", has_text="Parts of the stance").click()
     page.wait_for_function(f"new Set({shown}).has('parts:invasion')")
     assert set(page.evaluate(shown)) == {"parts:invasion"}
+    # the timeline's button shows the change from the reference, with its own axis
+    page.locator(f"#wrap-{timeline} .toggle button", has_text="Change from baseline").click()
+    page.wait_for_function(f"document.getElementById('{timeline}').layout.yaxis.title.text.endsWith('change from baseline')")
+    roles = page.evaluate(f"[...new Set(document.getElementById('{timeline}').data.filter(t => t.visible !== false).map(t => t.meta.role))]")
+    assert set(roles) == {"change", "end_label"}
     # "download data (CSV)" gives the selected scenario's rows of exactly the table the figure carries
     with page.expect_download() as info:
         page.locator("#wrap-fig-alignment a.csv").click()

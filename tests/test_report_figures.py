@@ -90,7 +90,7 @@ def test_timeline_marks_every_event_week_on_the_line_and_as_labelled_vertical_li
         weeks = sorted(set(events.loc[events["scenario"] == scenario, "week"]))
         assert weeks, "the shipped scenarios have events inside eight weeks"
         on_line = one(fig, scenario=scenario, role="events")
-        assert on_line.meta["weeks"] == weeks and on_line.meta["show"] == {"scenario": scenario}
+        assert on_line.meta["weeks"] == weeks and on_line.meta["show"] == {"scenario": scenario, "mode": "values"}
         assert list(on_line.x) == [week_iso(w) for w in weeks]
         mean = one(fig, scenario=scenario, role="mean")
         by_date = dict(zip(mean.x, mean.y))
@@ -115,11 +115,28 @@ def test_timeline_is_zoomed_to_where_things_move_and_labels_each_line_at_its_end
     assert rf._zoom_weeks(flat, []) == (0, 3 + rf.TIMELINE_PAD_WEEKS)  # nothing moves after week 3
     assert rf._zoom_weeks(flat, [7]) == (0, STEPS)  # but an event is always in view
     fig = rf.cohesion_timeline(results)
-    labels = traces(fig, role="end_label")
+    labels = visible(fig, role="end_label")
     assert sorted(t.meta["scenario"] for t in labels) == sorted(SCENARIOS)
     assert all(t.x[0] == fig.layout.xaxis.range[1] and t.cliponaxis is False for t in labels)
     placed = rf._spread_labels({"a": 1.0, "b": 1.01, "c": 5.0}, gap=0.5)
     assert placed["b"] - placed["a"] >= 0.5 - 1e-12 and placed["c"] - placed["b"] >= 0.5 - 1e-12
+
+
+def test_timeline_shows_the_change_from_the_reference_on_request(run_dir, results):
+    fig = rf.cohesion_timeline(results)
+    assert fig.layout.meta["state"]["mode"] == "values" and not visible(fig, role="change")
+    show(fig, mode="change")
+    saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
+    saved = saved[saved["metric"] == "cohesion_index"].pivot(index="week", columns="scenario", values="mean")
+    line = one(fig, scenario="invasion", role="change")
+    np.testing.assert_allclose(line.y, saved["invasion"] - saved["baseline"])
+    np.testing.assert_allclose(one(fig, scenario="baseline", role="change").y, 0.0)
+    assert {t.meta["role"] for t in visible(fig, scenario="invasion")} == {"change", "end_label"}
+    assert fig.layout.yaxis.title.text.endswith("change from baseline")
+    low, high = fig.layout.yaxis.range
+    assert low <= 0 <= high and high >= float((saved["invasion"] - saved["baseline"]).max())
+    data = figure_data(fig)
+    np.testing.assert_allclose(data[data["scenario"] == "invasion"].sort_values("week")["change_from_reference"], line.y)
 
 
 def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir, results):
@@ -135,6 +152,11 @@ def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir
             assert point.error_x.arrayminus[0] == pytest.approx(summary.loc[scenario, score.mean] - summary.loc[scenario, score.low])
     week0 = one(fig, role="week0", score="cohesion_index")
     assert dict(zip(week0.y, week0.x)) == pytest.approx(summary["cohesion_week0"].to_dict())
+    assert not visible(fig, role="change")  # values first; the page's button shows the changes from the reference
+    show(fig, mode="change")
+    change = one(fig, role="change", score="cohesion_index")
+    expected = summary["cohesion_mean"] - summary.loc["baseline", "cohesion_mean"]
+    assert dict(zip(change.y, change.x)) == pytest.approx(expected.to_dict()) and change.visible
 
 
 def test_stance_heatmap_is_members_csv_with_country_names_and_blocks_marked(run_dir, results):

@@ -176,13 +176,29 @@ def score_timeline(results: RunResults, metric: str | None = None) -> go.Figure:
                 marker={"symbol": "diamond", "size": 10, "color": colour, "line": {"color": "white", "width": 1}},
                 **tag("events", weeks=weeks, show={"scenario": scenario}),
             )
-    placed = _spread_labels(ends, LABEL_GAP * (high - low + 2 * pad))
-    labels = []
-    for scenario, y in placed.items():
-        labels.append(len(fig.data))
-        fig.add_scatter(x=[week_iso(last)], y=[y], mode="text", text=[f" {scenario}"], textposition="middle right",
-                        textfont={"color": colours[scenario], "size": 11}, cliponaxis=False, showlegend=False, hoverinfo="skip",
-                        meta={"scenario": scenario, "role": "end_label"})
+    labels = _end_labels(fig, ends, LABEL_GAP * (high - low + 2 * pad), week_iso(last), colours)
+    reference = results.reference
+    change_range = None
+    if len(results.scenarios) > 1:
+        # The same lines as changes from the reference, week by week (a button of the page shows them).
+        for trace in fig.data:
+            trace.meta = {**trace.meta, "show": {**trace.meta.get("show", {}), "mode": "values"}}
+        base = data[data["scenario"] == reference].set_index("week")["mean"]
+        data = data.assign(change_from_reference=data["mean"].to_numpy() - base.reindex(data["week"]).to_numpy())
+        changes = {}
+        for scenario in results.scenarios:
+            part = data[data["scenario"] == scenario]
+            fig.add_scatter(x=[week_iso(w) for w in part["week"]], y=part["change_from_reference"], mode="lines", name=scenario,
+                            line={"color": colours[scenario], "width": 2.2}, legendgroup=scenario,
+                            hovertemplate=f"<b>{scenario}</b>: %{{y:+{score.fmt}}} from {reference}<extra></extra>",
+                            meta={"scenario": scenario, "role": "change", "show": {"mode": "change"}})
+            changes[scenario] = float(part.set_index("week")["change_from_reference"].get(last, 0.0))
+        shown_change = data[(data["week"] >= first) & (data["week"] <= last)]["change_from_reference"]
+        c_low, c_high = float(min(shown_change.min(), 0.0)), float(max(shown_change.max(), 0.0))
+        c_pad = 0.06 * ((c_high - c_low) or 1.0)
+        change_range = [c_low - c_pad, c_high + c_pad]
+        labels += _end_labels(fig, changes, LABEL_GAP * (change_range[1] - change_range[0]), week_iso(last), colours,
+                              show={"mode": "change"})
     views = {}
     for scenario in results.scenarios:
         shapes, notes = _event_marks(results, scenario)
@@ -191,12 +207,29 @@ def score_timeline(results: RunResults, metric: str | None = None) -> go.Figure:
     fig.update_xaxes(type="date", tickformat="%b %Y", range=[week_iso(first), week_iso(last)],
                      title_text="Date (week 0 = 27 January 2022)")
     set_meta(fig, views=views)
+    if change_range is not None:
+        set_meta(fig, toggles={"mode": {"values": "Values", "change": f"Change from {reference}"}}, state={"mode": "values"},
+                 toggle_views={"mode": {
+                     "values": {"yaxis.range": [low - pad, high + pad], "yaxis.title.text": f"{score.label} {score.arrow}"},
+                     "change": {"yaxis.range": change_range, "yaxis.title.text": f"{score.label}: change from {reference}"}}})
     show(fig, scenario=results.scenarios[0])
     attach_data(fig, data, by_scenario=False)
     narrow(fig, legend=True, showlegend=True, **{"xaxis.nticks": 4, "xaxis.tickformat": "%b %y", "xaxis.title.text": "",
                                                   "yaxis.title.standoff": 2})
     set_meta(fig, narrow_hide=labels)
     return styled(fig, 480, hovermode="closest", showlegend=False, margin={"l": 70, "r": 150, "t": 20, "b": 55})
+
+
+def _end_labels(fig: go.Figure, ends: dict[str, float], gap: float, x: str, colours: dict[str, str],
+                show: dict | None = None) -> list[int]:
+    """Label each line at its end (text traces just right of the plot, spread apart); return their trace indices."""
+    indices = []
+    for scenario, y in _spread_labels(ends, gap).items():
+        indices.append(len(fig.data))
+        fig.add_scatter(x=[x], y=[y], mode="text", text=[f" {scenario}"], textposition="middle right",
+                        textfont={"color": colours[scenario], "size": 11}, cliponaxis=False, showlegend=False, hoverinfo="skip",
+                        meta={"scenario": scenario, "role": "end_label", **({"show": show} if show else {})})
+    return indices
 
 
 def cohesion_timeline(results: RunResults) -> go.Figure:
@@ -238,6 +271,21 @@ def scenario_comparison(results: RunResults) -> go.Figure:
                 hovertemplate=f"<b>{scenario}</b><br>{score.label}: %{{x:{score.fmt}}} (90%: {r['p05']:{score.fmt}}–{r['p95']:{score.fmt}})<extra></extra>",
                 meta={"scenario": scenario, "role": "horizon", "column": score.mean, "score": score.metric}, row=1, col=col,
             )
+    reference = results.reference
+    if len(order) > 1:
+        # Each score as the change from the reference (a button of the page shows them).
+        for trace in fig.data:
+            trace.meta = {**trace.meta, "show": {"mode": "values"}}
+        base = data[data["scenario"] == reference].set_index("score")["mean"]
+        data = data.assign(change_from_reference=data["mean"].to_numpy() - base.reindex(data["score"]).to_numpy())
+        for col, score in enumerate(scores, start=1):
+            part = data[data["score"] == score.metric].set_index("scenario").loc[order]
+            fig.add_scatter(x=part["change_from_reference"], y=order, mode="markers", showlegend=False,
+                            marker={"size": 10, "color": [colours[s] for s in order]},
+                            hovertemplate=f"<b>%{{y}}</b><br>{score.label}: %{{x:+{score.fmt}}} from {reference}<extra></extra>",
+                            meta={"role": "change", "score": score.metric, "show": {"mode": "change"}}, row=1, col=col)
+        set_meta(fig, toggles={"mode": {"values": "Values", "change": f"Change from {reference}"}}, state={"mode": "values"})
+        show(fig, mode="values")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order)
     fig.update_xaxes(nticks=4, tickfont={"size": 10})
     fig.update_annotations(font={"size": 12})

@@ -6,6 +6,8 @@ view says so in ``meta["show"]`` (e.g. ``{"scenario": "invasion", "mode":
 "relative"}``) and the layout's ``meta`` holds what the page script needs:
 
 - ``views``: per scenario, layout changes (e.g. the ranking's tick labels);
+- ``toggles`` and ``toggle_views``: a figure's own view buttons (e.g. ``mode``:
+  values or change from the reference) and the layout changes of each choice;
 - ``narrow`` (and ``narrow_views``): layout changes for screens narrower than
   :data:`NARROW_WIDTH` pixels, so the plot area keeps its width on a phone;
 - ``data``: exactly the table the figure draws, for its "download data (CSV)" link.
@@ -180,7 +182,10 @@ def show(fig: go.Figure, **state: str) -> go.Figure:
         if wanted:
             trace.visible = all(current.get(k, v) == v for k, v in wanted.items())
     views = meta(fig).get("views") or {}
-    for key, value in views.get(current.get("scenario"), {}).items():
+    changes = dict(views.get(current.get("scenario"), {}))
+    for key, layouts in (meta(fig).get("toggle_views") or {}).items():
+        changes.update(layouts.get(current.get(key), {}))
+    for key, value in changes.items():
         fig.layout[key] = value  # replaces lists (shapes, annotations) whole, as Plotly.relayout does
     return fig
 

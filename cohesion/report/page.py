@@ -210,15 +210,19 @@ SCRIPT = r"""
     }
     const state = Object.assign({}, gd._state, page.scenario ? {scenario: page.scenario} : {});
     const narrow = isNarrow();
+    const hidden = new Set(narrow ? (m.narrow_hide || []) : []);
     const visible = data.map((t, i) => {
       const want = t.meta && t.meta.show;
+      if (hidden.has(i)) return false;
       if (want) return Object.keys(want).every(k => state[k] === undefined || state[k] === want[k]);
-      if ((m.narrow_hide || []).includes(i)) return !narrow;
+      if ((m.narrow_hide || []).includes(i)) return true;
       return t.visible === undefined ? true : t.visible;
     });
     const changes = {};
-    if (narrow) Object.assign(changes, (m.views || {})[state.scenario] || {}, m.narrow || {}, (m.narrow_views || {})[state.scenario] || {});
-    else Object.assign(changes, gd._wide, (m.views || {})[state.scenario] || {});
+    const scenarioView = (m.views || {})[state.scenario] || {};
+    const toggled = Object.keys(m.toggle_views || {}).map(k => (m.toggle_views[k] || {})[state[k]] || {});
+    if (narrow) Object.assign(changes, scenarioView, ...toggled, m.narrow || {}, (m.narrow_views || {})[state.scenario] || {});
+    else Object.assign(changes, gd._wide, scenarioView, ...toggled);
     return {visible: visible, layout: changes, restyle: (m.restyle || {})[state.scenario]};
   }
   function fit(gd) { gd.style.height = gd._fullLayout.height + 'px'; }

@@ -493,13 +493,19 @@ def test_grid_sweep_is_a_heatmap_of_mean_cohesion():
     points = grid_points()
     assert ef.varied_parameters(points) == ["energy_weight", "DEU.energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
-    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight")
+    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight", outcome="cohesion_index", grid=True)
     assert heat.type == "heatmap" and heat.meta["grid"]
     assert list(heat.x) == [0.5, 0.75, 1.0] and list(heat.y) == [0.1, 0.2]
     expected = [[10 * a + 100 * b + 0.5 for a in (0.5, 0.75, 1.0)] for b in (0.1, 0.2)]
     np.testing.assert_allclose(heat.z, expected)
-    assert len(fig.layout.updatemenus[0].buttons) == 2
-    assert button_for(fig, "energy weight × energy weight (DEU) · invasion")["args"][1]["yaxis.title.text"] == "energy weight (DEU)"
+    outcomes = ef.declared_outcomes(points)
+    assert outcomes[0] == "cohesion_index" and len(outcomes) > 1  # every recorded outcome gets its surfaces
+    assert {t.meta["outcome"] for t in traces(fig, grid=True)} == set(outcomes)
+    assert len(fig.layout.updatemenus[0].buttons) == 2 * len(outcomes)
+    label = "cohesion index: energy weight × energy weight (DEU) · invasion"
+    assert button_for(fig, label)["args"][1]["yaxis.title.text"] == "energy weight (DEU)"
+    star = one(fig, role="default", outcome="cohesion_index", scenario="baseline")  # the defaults are marked
+    assert (star.x[0], star.y[0]) == (ef.default_value("energy_weight"), ef.default_value("DEU.energy_weight"))
 
 
 def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
@@ -508,10 +514,10 @@ def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
                            "energy_weight": rng.uniform(0, 1, 20), "threat_weight": rng.uniform(0, 1, 20), "peer_weight": rng.uniform(0, 1, 20)})
     points["cohesion_index"] = 50 + 10 * points["energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
-    dots = one(fig, x="energy_weight", y="threat_weight")
+    dots = one(fig, x="energy_weight", y="threat_weight", grid=False)
     assert dots.type == "scatter" and not dots.meta["grid"]
     np.testing.assert_allclose(dots.marker.color, points["cohesion_index"])
-    assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters
+    assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters, one outcome
     line = ef.sweep_surfaces(type("R", (), {"points": grid_points().drop(columns=["DEU.energy_weight"])})())
     mean = one(line, scenario="baseline", role="mean")
     assert list(mean.x) == [0.5, 0.75, 1.0]
@@ -649,3 +655,21 @@ def test_run_prints_the_same_key_findings_as_the_report(tmp_path, cli):
     done = subprocess.run([*cli, "run", "baseline", "invasion", "--runs", "3", "--steps", "8", "--quiet", "--out", str(out)],
                           capture_output=True, text=True, check=True)
     assert f"Key findings: {findings_text(load_results(out))}" in " ".join(done.stdout.split())
+
+
+def test_sensitivity_is_sorted_explained_and_warns_about_wide_intervals(tmp_path):
+    ordered = ef.sorted_sensitivity(SENSITIVITY)
+    first = ordered[(ordered["outcome"] == "cohesion_index") & (ordered["method"] == "sobol")]["parameter"].tolist()
+    assert first == ["threat_weight", "energy_weight"]  # largest ST first
+    assert ef.wide_intervals(SENSITIVITY) is None
+    noisy = SENSITIVITY[SENSITIVITY["method"] == "sobol"].assign(S1_conf=0.9)
+    warning = ef.wide_intervals(noisy)
+    assert warning.startswith(f"warning: {len(noisy)} of {2 * len(noisy)} indices") and "--samples" in warning
+    from cohesion.cli.experiments import sensitivity_table
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(sensitivity_table(noisy))
+    text = console.export_text()
+    assert "ST - S1 is the interaction part" in text and "too few samples" in text
+    assert text.index("threat_weight") < text.index("energy_weight")

@@ -86,7 +86,11 @@ def sensitivity_table(frame: "pd.DataFrame") -> Table:
     heads = ("S1", "ST") if sobol else ("mu*", "sigma")
     for column in ("scenario", "outcome", "parameter", *heads):
         table.add_column(column, justify="right" if column in heads else "left")
-    for row in frame.itertuples(index=False):
+    from cohesion.report.experiment_figures import SENSITIVITY_EXPLAINED, sorted_sensitivity, wide_intervals
+
+    table.caption = SENSITIVITY_EXPLAINED["sobol" if sobol else "morris"] + (
+        f"\n{wide_intervals(frame)}" if wide_intervals(frame) else "")
+    for row in sorted_sensitivity(frame).itertuples(index=False):
         cells = (
             (_fmt(row.S1, row.S1_conf), _fmt(row.ST, row.ST_conf))
             if sobol

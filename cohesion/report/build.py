@@ -180,8 +180,11 @@ def experiment_sections(results: ExperimentResults) -> list[Section]:
         sections.append(Section("sweep", "Sweep surfaces", TEXT["sweep"], [experiment_figures.sweep_surfaces(results)]))
     if results.sensitivity is not None and not results.sensitivity.empty:
         methods = sorted(set(results.sensitivity["method"]))
-        sections.append(Section("sensitivity", "Sensitivity", TEXT["sensitivity"],
-                                [experiment_figures.sensitivity_chart(results.sensitivity, m) for m in methods]))
+        notes = " ".join(experiment_figures.SENSITIVITY_EXPLAINED.get(m, "") for m in methods)
+        warning = experiment_figures.wide_intervals(results.sensitivity)
+        sections.append(Section("sensitivity", "Sensitivity", TEXT["sensitivity"] + " " + escape(notes),
+                                [experiment_figures.sensitivity_chart(results.sensitivity, m) for m in methods],
+                                f'<p class="note">{escape(warning)}</p>' if warning else ""))
     if results.calibration is not None or results.parameters is not None:
         figs = [] if results.calibration is None else [experiment_figures.calibration_chart(results)]
         html = "" if results.parameters is None else "<h3>Fitted parameters (parameters.csv)</h3>" + table(

@@ -51,6 +51,18 @@ def server(cli, tmp_path_factory):
         process.wait(timeout=20)
 
 
+def settled(page, selector: str, quiet_seconds: float = 3.0) -> str:
+    """The text of ``selector`` once no update is pending and it has not changed for ``quiet_seconds``."""
+    last, since = None, time.time()
+    while time.time() - since < quiet_seconds:
+        text = page.locator(selector).inner_text()
+        busy = page.evaluate("document.querySelector('[data-dash-is-loading]') !== null")
+        if text != last or busy:
+            last, since = text, time.time()
+        page.wait_for_timeout(250)
+    return last
+
+
 def test_explorer_follows_a_slider_and_saves_settings_that_cohesion_run_reproduces(server, cli, tmp_path):
     url, folder = server
     from playwright.sync_api import sync_playwright
@@ -76,14 +88,19 @@ def test_explorer_follows_a_slider_and_saves_settings_that_cohesion_run_reproduc
             handle.press("ArrowLeft")  # lower the weight of energy dependence
         page.wait_for_function(f"document.getElementById('value-{metric}').innerText !== {before!r}", timeout=60_000)
         page.wait_for_function(f"({line})() !== {curve!r}", timeout=60_000)  # the figure changed with the number
-        shown = page.locator(f"#value-{metric}").inner_text()
+        shown = settled(page, f"#value-{metric}")
         page.locator("#save").click()
         page.wait_for_function("document.getElementById('saved').innerText.startsWith('saved')", timeout=30_000)
         note = page.locator("#saved").inner_text()
+        page.locator("#export").click()
+        page.wait_for_function("document.getElementById('saved').innerText.startsWith('results written')", timeout=60_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=False)
         assert errors == []
         browser.close()
+    exported = folder / "results" / "explore"
+    summary = pd.read_csv(exported / "summary.csv")  # the exported folder holds what was shown
+    assert (exported / "manifest.json").is_file() and list(summary["scenario"]) == ["baseline", "baseline [your settings]"]
     saved = folder / "explore-params.yaml"
     assert str(saved) in note and "energy_weight" in saved.read_text()
     out = tmp_path / "again"

@@ -13,7 +13,7 @@ from typing import Any
 
 from cohesion.constants import COMPONENTS
 from cohesion.errors import InputError
-from cohesion.explore.session import SLIDER_PARAMS, Session, Settings, run_settings, save_settings
+from cohesion.explore.session import SLIDER_PARAMS, Settings, run_settings, save_settings
 from cohesion.params import SPECS_BY_NAME
 from cohesion.report import figures
 from cohesion.report.layout import show
@@ -106,8 +106,6 @@ def build_app(scenario: str = "baseline", runs: int = 100, seed: int = 20220127,
         dcc.Store(id="settings"),
     ], className="page")
     app.index_string = app.index_string.replace("</head>", f"<style>{CSS}</style></head>")
-    state: dict[str, Session] = {}
-
     @app.callback(Output("events", "children"), Output("scenario", "options"), Output("scenario", "value"),
                   Input("scenario", "value"), Input("scenario-file", "value"), State("scenario", "options"),
                   prevent_initial_call=True)
@@ -137,7 +135,6 @@ def build_app(scenario: str = "baseline", runs: int = 100, seed: int = 20220127,
             session = run_settings(settings)
         except InputError as exc:
             return no_update, f"error: {exc}", no_update, no_update, no_update, no_update, no_update, no_update
-        state["session"] = session
         results = session.results()
         label = session.label
         shown = [show(build(results), scenario=label) for build in
@@ -151,14 +148,16 @@ def build_app(scenario: str = "baseline", runs: int = 100, seed: int = 20220127,
         return spec.low, spec.high, _slider_step(spec.low, spec.high), None
 
     @app.callback(Output("saved", "children"), Input("save", "n_clicks"), Input("export", "n_clicks"),
-                  State("save-path", "value"), State("export-path", "value"), prevent_initial_call=True)
-    def keep(_save: int, _export: int, save_path: str, export_path: str) -> str:
+                  State("save-path", "value"), State("export-path", "value"), State("settings", "data"), prevent_initial_call=True)
+    def keep(_save: int, _export: int, save_path: str, export_path: str, shown: dict | None) -> str:
         from dash import ctx
 
-        session = state.get("session")
-        if session is None:
+        if not shown:
             return "nothing to save yet"
+        # The settings of the figures on screen (kept by the page), not of whichever update finished last on the server.
+        settings = _settings_from_data(shown)
         try:
+            session = run_settings(settings)
             if ctx.triggered_id == "save":
                 written = save_settings(session.settings, Path(save_path), overwrite=True)
                 how = f"cohesion run {written[1] if len(written) > 1 else session.settings.scenario} --params {written[0]}"
@@ -190,7 +189,16 @@ def _settings(name, values, member, member_param, member_value, magnitudes, week
 
 
 def _settings_data(settings: Settings) -> dict[str, Any]:
-    return {"scenario": settings.scenario, "layer": settings.layer(), "events": settings.events}
+    """Settings as JSON for the page's store (what the figures on screen were drawn from)."""
+    return {"scenario": settings.scenario, "params": settings.params, "member_params": settings.member_params,
+            "events": settings.events, "runs": settings.runs, "seed": settings.seed}
+
+
+def _settings_from_data(data: dict[str, Any]) -> Settings:
+    """The inverse of :func:`_settings_data`."""
+    events = None if data["events"] is None else tuple((int(w), float(m)) for w, m in data["events"])
+    return Settings(data["scenario"], tuple((str(k), float(v)) for k, v in data["params"]),
+                    tuple((str(c), str(k), float(v)) for c, k, v in data["member_params"]), events, int(data["runs"]), int(data["seed"]))
 
 
 def _headline(results, label: str) -> list:  # type: ignore[no-untyped-def]

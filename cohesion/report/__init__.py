@@ -4,9 +4,12 @@ The report reads only what a run or an experiment saved (never re-running the
 model) and writes a single HTML file that opens without a network: plotly.js,
 the figures' data and the map outlines are all inside it.
 
-Modules: ``data`` opens a folder, ``figures``, ``member_map`` and
-``experiment_figures`` build plotly figures from its tables, ``palette`` and
-``layout`` give them one look, ``page`` and ``build`` assemble and write the page.
+Modules: ``data`` opens a folder and ``scores`` says which scores it holds;
+``figures``, ``member_map`` and ``experiment_figures`` build plotly figures
+from its tables; ``findings`` writes the key findings; ``compare`` joins
+folders and measures changes from a reference; ``palette`` and ``layout`` give
+the figures one look and their views; ``page`` and ``build`` assemble and
+write the page.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 
 from cohesion.cli import main
 from cohesion.report.compare import combine, compare, open_run
+from cohesion.report.scores import headline
 
 RUN = ["--runs", "6", "--steps", "8", "--seed", "3", "--quiet"]
 
@@ -58,10 +59,11 @@ def test_compare_gives_changes_with_paired_intervals_and_blocking_changes(folder
     assert results.scenarios == ["baseline", "invasion", "baseline [energy_weight=0.5]"]
     comparison = compare(results, per_run)
     summary = results.summary.set_index("scenario")
-    row = comparison.scores.set_index(["scenario", "score"]).loc[("invasion", "cohesion_index")]
-    assert row["change"] == pytest.approx(summary.loc["invasion", "cohesion_mean"] - summary.loc["baseline", "cohesion_mean"])
+    head = headline(results.scores)[0]
+    row = comparison.scores.set_index(["scenario", "score"]).loc[("invasion", head.metric)]
+    assert row["change"] == pytest.approx(summary.loc["invasion", head.mean] - summary.loc["baseline", head.mean])
     runs = pd.concat([pd.read_parquet(plain / "timeseries.parquet")])
-    last = runs[runs["week"] == 8].set_index(["scenario", "run"])["cohesion_index"]
+    last = runs[runs["week"] == 8].set_index(["scenario", "run"])[head.metric]
     diff = (last.loc["invasion"] - last.loc["baseline"]).to_numpy()
     assert row["change_p05"] == pytest.approx(np.quantile(diff, 0.05)) and row["change_p95"] == pytest.approx(np.quantile(diff, 0.95))
     members = comparison.members[comparison.members["scenario"] == "invasion"].set_index("member")

@@ -15,6 +15,8 @@ import time
 import pandas as pd
 import pytest
 
+from cohesion.report.scores import run_scores
+
 from tests.test_report_browser import ARTIFACTS, CHROMIUM_ARGS, _browser_or_skip
 
 pytestmark = pytest.mark.browser
@@ -108,7 +110,7 @@ def test_explorer_follows_a_slider_and_saves_settings_that_cohesion_run_reproduc
                    check=True, capture_output=True)
     summary = pd.read_csv(out / "summary.csv")
     assert summary["scenario"].iloc[0] == "baseline [params=explore-params.yaml]"
-    column = f"{metric}_mean" if f"{metric}_mean" in summary else "cohesion_mean"
+    column = next(s.mean for s in run_scores(summary, pd.read_parquet(out / "timeseries_summary.parquet")) if s.metric == metric)
     digits = len(shown.split(".")[1]) if "." in shown else 0
     assert f"{summary[column].iloc[0]:.{digits}f}" == shown
     assert re.fullmatch(r"-?\d+(\.\d+)?", shown)

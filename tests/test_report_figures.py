@@ -29,6 +29,7 @@ from cohesion.report.geometry import PANELS, load_countries, project
 from cohesion.report.layout import figure_data, issue_label, show, visible, week_iso
 from cohesion.report.member_map import member_map, tile_map
 from cohesion.report.palette import member_colours, scale_colours, scenario_colours
+from cohesion.report.scores import headline
 
 SCENARIOS = ("baseline", "invasion")
 STEPS = 8
@@ -45,6 +46,12 @@ def run_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def results(run_dir):
     return load_results(run_dir)
+
+
+@pytest.fixture(scope="module")
+def head(results):
+    """The first headline score of the results (whichever scores the model records)."""
+    return headline(results.scores)[0]
 
 
 def traces(fig: go.Figure, **meta) -> list:
@@ -69,7 +76,7 @@ def button_for(fig: go.Figure, label: str) -> dict:
 def test_timeline_lines_are_the_saved_means_with_their_bands(run_dir, results):
     fig = rf.cohesion_timeline(results)
     saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
-    saved = saved[saved["metric"] == "cohesion_index"]
+    saved = saved[saved["metric"] == headline(results.scores)[0].metric]
     for scenario in SCENARIOS:
         part = saved[saved["scenario"] == scenario].sort_values("week")
         assert len(part) == STEPS + 1
@@ -106,7 +113,7 @@ def test_timeline_marks_every_event_week_on_the_line_and_as_labelled_vertical_li
 
 
 def test_timeline_is_zoomed_to_where_things_move_and_labels_each_line_at_its_end(results):
-    data = rf.timeline_data(results, "cohesion_index").copy()
+    data = rf.timeline_data(results, headline(results.scores)[0].metric).copy()
     first, last = rf._zoom_weeks(data, [])
     assert (first, last) == (0, STEPS)  # eight weeks of a fresh run: everything still moves
     flat = data.copy()
@@ -122,12 +129,12 @@ def test_timeline_is_zoomed_to_where_things_move_and_labels_each_line_at_its_end
     assert placed["b"] - placed["a"] >= 0.5 - 1e-12 and placed["c"] - placed["b"] >= 0.5 - 1e-12
 
 
-def test_timeline_shows_the_change_from_the_reference_on_request(run_dir, results):
+def test_timeline_shows_the_change_from_the_reference_on_request(run_dir, results, head):
     fig = rf.cohesion_timeline(results)
     assert fig.layout.meta["state"]["mode"] == "values" and not visible(fig, role="change")
     show(fig, mode="change")
     saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
-    saved = saved[saved["metric"] == "cohesion_index"].pivot(index="week", columns="scenario", values="mean")
+    saved = saved[saved["metric"] == head.metric].pivot(index="week", columns="scenario", values="mean")
     line = one(fig, scenario="invasion", role="change")
     np.testing.assert_allclose(line.y, saved["invasion"] - saved["baseline"])
     np.testing.assert_allclose(one(fig, scenario="baseline", role="change").y, 0.0)
@@ -139,7 +146,7 @@ def test_timeline_shows_the_change_from_the_reference_on_request(run_dir, result
     np.testing.assert_allclose(data[data["scenario"] == "invasion"].sort_values("week")["change_from_reference"], line.y)
 
 
-def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir, results):
+def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir, results, head):
     fig = rf.scenario_comparison(results)
     summary = pd.read_csv(run_dir / "summary.csv").set_index("scenario")
     saved = set(pd.read_parquet(run_dir / "timeseries_summary.parquet")["metric"])
@@ -150,12 +157,12 @@ def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir
             assert point.x[0] == pytest.approx(summary.loc[scenario, score.mean])
             assert point.error_x.array[0] == pytest.approx(summary.loc[scenario, score.high] - summary.loc[scenario, score.mean])
             assert point.error_x.arrayminus[0] == pytest.approx(summary.loc[scenario, score.mean] - summary.loc[scenario, score.low])
-    week0 = one(fig, role="week0", score="cohesion_index")
-    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary["cohesion_week0"].to_dict())
+    week0 = one(fig, role="week0", score=head.metric)
+    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary[head.week0].to_dict())
     assert not visible(fig, role="change")  # values first; the page's button shows the changes from the reference
     show(fig, mode="change")
-    change = one(fig, role="change", score="cohesion_index")
-    expected = summary["cohesion_mean"] - summary.loc["baseline", "cohesion_mean"]
+    change = one(fig, role="change", score=head.metric)
+    expected = summary[head.mean] - summary.loc["baseline", head.mean]
     assert dict(zip(change.y, change.x)) == pytest.approx(expected.to_dict()) and change.visible
 
 
@@ -599,16 +606,16 @@ def test_empty_or_malformed_experiment_folder_is_an_input_error(tmp_path):
 # --- key findings, plotly.js in a directory -------------------------------------------------
 
 
-def test_key_findings_numbers_come_from_the_saved_tables(run_dir, results):
+def test_key_findings_numbers_come_from_the_saved_tables(run_dir, results, head):
     summary = pd.read_csv(run_dir / "summary.csv").set_index("scenario")
     members = pd.read_csv(run_dir / "members.csv").set_index(["scenario", "member"])
     found = key_findings(results)
     text = " ".join(f.text for f in found)
     base = summary.loc["baseline"]
-    assert (f"In baseline, cohesion index goes from {base['cohesion_week0']:.1f} at week 0 to {base['cohesion_mean']:.1f} "
-            f"at week {STEPS} (90% interval {base['cohesion_p05']:.1f}-{base['cohesion_p95']:.1f}).") in text
-    change = summary.loc["invasion", "cohesion_mean"] - base["cohesion_mean"]
-    assert f"invasion {change:+.1f} (to {summary.loc['invasion', 'cohesion_mean']:.1f})" in text
+    assert (f"In baseline, {head.label.lower()} goes from {base[head.week0]:.1f} at week 0 to {base[head.mean]:.1f} "
+            f"at week {STEPS} (90% interval {base[head.low]:.1f}-{base[head.high]:.1f}).") in text
+    change = summary.loc["invasion", head.mean] - base[head.mean]
+    assert f"invasion {change:+.1f} (to {summary.loc['invasion', head.mean]:.1f})" in text
     least = members.loc["baseline"]["alignment"].idxmin()
     row = members.loc[("baseline", least)]
     assert f"{row['country']} is the least aligned in baseline (alignment {row['alignment']:.2f}" in text
@@ -619,7 +626,7 @@ def test_key_findings_numbers_come_from_the_saved_tables(run_dir, results):
     assert all(name in text for name in blockers)
     # every number printed is a table value as rounded: none is made up
     allowed = {f"{v:.1f}" for v in summary.select_dtypes("number").to_numpy().ravel()}
-    allowed |= {f"{v:+.1f}" for v in summary["cohesion_mean"] - base["cohesion_mean"]}
+    allowed |= {f"{v:+.1f}" for score in headline(results.scores) for v in summary[score.mean] - base[score.mean]}
     allowed |= {f"{v:.2f}" for v in members.select_dtypes("number").to_numpy().ravel()}
     allowed |= {f"{v:+.2f}" for v in (parts - parts.mean()).to_numpy().ravel()} | {str(STEPS), "0", "90"}
     numbers = re.findall(r"[+-]?\d+(?:\.\d+)?", text)

@@ -14,8 +14,10 @@ from typing import Any, Callable, Mapping
 from cohesion.engines import ENGINES, simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.results import check_output_folder, write_results
-from cohesion.scenarios import MAX_WEEKS, expand_scenario_names, load_scenario
+from cohesion.limits import check_run_size, check_steps
+from cohesion.outputs import claimed_output
+from cohesion.results import write_results
+from cohesion.scenarios import expand_scenario_names, load_scenario
 from cohesion.world import World, build_world
 
 
@@ -47,8 +49,7 @@ def prepare(request: RunRequest) -> list[World]:
     """Load, merge and validate every scenario before anything runs."""
     if request.runs < 1:
         raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
-    if request.steps is not None and not 1 <= request.steps <= MAX_WEEKS:
-        raise InputError(f"--steps must be between 1 and {MAX_WEEKS} weeks, got {request.steps}")
+    check_steps(request.steps)
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
@@ -58,7 +59,9 @@ def prepare(request: RunRequest) -> list[World]:
         spec, digest = load_scenario(argument)
         world = build_world(spec, digest, [*request.param_layers, *extra], horizon=request.steps)
         worlds.append((argument, world, ", ".join(t for t in (request.overrides, text) if t)))
-    return _labelled(worlds)
+    labelled = _labelled(worlds)
+    check_run_size(request.runs, [w.horizon for w in labelled])
+    return labelled
 
 
 def _labelled(worlds: list[tuple[str, World, str]]) -> list[World]:
@@ -103,11 +106,15 @@ def run(
     ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it.
     """
     worlds = prepare(request) if worlds is None else worlds
-    if out is not None:
-        check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
-    results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
-    if out is not None:
+
+    def simulate_all() -> list[EnsembleResult]:
+        return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+
+    if out is None:
+        return simulate_all()
+    with claimed_output(Path(out), "run") as target:  # checked and locked before the first run
+        results = simulate_all()
         settings = {
             "seed": request.seed,
             "runs": request.runs,
@@ -115,5 +122,5 @@ def run(
             "engine": engine,
             "scenario_arguments": request.scenarios,
         }
-        write_results(results, Path(out), settings, timeseries=timeseries)
+        write_results(results, target, settings, timeseries=timeseries)
     return results

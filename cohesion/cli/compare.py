@@ -24,6 +24,7 @@ def compare(
     steps: Optional[int] = typer.Option(None, "--steps", help="Weeks for scenarios run now (default: each scenario's horizon)."),
     seed: int = typer.Option(20220127, "--seed", help="Root seed for scenarios run now."),
     members: int = typer.Option(8, "--members", help="Members listed per scenario, largest change in alignment first."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file that is not a cohesion report."),
 ) -> None:
     """Compare runs: the change from the reference in each score and member's alignment, with 90% intervals, and who
     starts or stops blocking; writes a comparison report.
@@ -32,10 +33,12 @@ def compare(
     """
     from rich.console import Console
 
-    from cohesion.report.build import build_combined_report, write_report
+    from cohesion.cli.report import REPORT_MARKER, write_report_file
+    from cohesion.outputs import check_output_file
     from cohesion.report.compare import combine, compare as compare_runs, open_run
     from cohesion.runner import RunRequest, run
 
+    check_output_file(out, overwrite, REPORT_MARKER, "report")  # before any simulation
     folders = [Path(a) for a in runs_or_scenarios if _is_results(a)]
     names = [a for a in runs_or_scenarios if not _is_results(a)]
     with tempfile.TemporaryDirectory(prefix="cohesion-compare-") as tmp:
@@ -48,8 +51,7 @@ def compare(
         console = Console(width=max(Console().width, 110))
         for table in comparison_tables(comparison, members):
             console.print(table)
-        build_combined_report(folders, comparison.reference)  # every input checked before anything is written
-        path = write_report(folders, out, reference=comparison.reference)
+        path = write_report_file(folders, out, overwrite, reference=comparison.reference)
     print(f"report written to {path}")
 
 

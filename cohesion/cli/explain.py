@@ -39,6 +39,8 @@ def explain(
         frame = pd.read_parquet(path, columns=["scenario", "member", "issue", "component", "value"])
     except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
         raise InputError(f"cannot read {path}: {type(exc).__name__}") from None
+    if frame.empty:
+        raise InputError(f"{path} holds no rows (a damaged results folder? run 'cohesion run' again)")
     names = list(dict.fromkeys(frame["scenario"]))
     wanted = scenario or "baseline"
     # A label such as "baseline [energy_weight=0.5]" is found by its scenario name when it is the only one.

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
-from cohesion.params import load_params_file, parse_set_option
 
 
 def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
@@ -59,6 +58,7 @@ def run(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cohesion.params import load_params_file, parse_set_option
     from cohesion.runner import RunRequest, prepare
     from cohesion.runner import run as run_scenarios
 
@@ -81,6 +81,12 @@ def run(
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
                          overrides=override_text(plain, params), variants=variants)
     worlds = prepare(request)  # every input checked before the progress bar starts
+    if report:  # the report's file too, before any run
+        from cohesion.cli.report import REPORT_MARKER
+        from cohesion.outputs import check_output_file
+        from cohesion.report.build import default_output
+
+        check_output_file(default_output(out), False, REPORT_MARKER, "report")
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
@@ -105,7 +111,7 @@ def run(
     print(f"\nKey findings: {findings_text(load_results(out))}\n")
     print(f"results written to {out}")
     if report:
-        from cohesion.report import write_report
+        from cohesion.cli.report import write_report_file
 
-        path = write_report(out)
+        path = write_report_file(out, None, overwrite=False)
         print(f"report written to {path}")

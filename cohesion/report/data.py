@@ -9,6 +9,7 @@ that is missing a table, or holds one of another shape, fails with one clear
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,12 +76,16 @@ def read_table(folder: Path, name: str, columns: tuple[str, ...], required: bool
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
     if name in NUMERIC_CHECKED:
-        check_whole_table(frame, path, [c for c in columns if c not in TEXT_COLUMNS])
+        # summary.csv: every score column too (which scores exist is read from the tables, cohesion.report.scores).
+        scores = [c for c in frame.columns if name == "summary.csv" and SCORE_COLUMN.search(c)]
+        check_whole_table(frame, path, list(dict.fromkeys([c for c in columns if c not in TEXT_COLUMNS] + scores)))
     return frame
 
 
 #: Run tables whose numbers are checked row by row (the CSVs a person might edit or a copy might cut short).
 NUMERIC_CHECKED = ("summary.csv", "members.csv")
+#: Score columns of summary.csv (horizon mean, quantiles, week 0; blockers are saved without ``_mean``).
+SCORE_COLUMN = re.compile(r"(_mean|_p05|_p50|_p95|_week0)$|^consensus_blockers$")
 #: Columns of those tables that hold text (may be empty).
 TEXT_COLUMNS = frozenset({"scenario", "title", "member", "country", "blocking_members", "blocks"})
 

@@ -35,6 +35,7 @@ class RunRequest:
     overrides: str = ""
     #: Extra runs of a scenario with their own overrides, side by side with the plain one: (scenario, layer, label text).
     variants: list[tuple[str, Mapping[str, Any], str]] = field(default_factory=list)
+    workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -43,6 +44,21 @@ class RunRequest:
         if self.engine not in ENGINES:
             raise InputError(f"unknown engine {self.engine!r} (known: {', '.join(ENGINES)})")
         return self.engine
+
+    def resolved_workers(self, scenarios: int) -> int:
+        """Processes that simulate chunks of runs: explicit, or every core when there is more than one chunk."""
+        if self.workers is not None:
+            if self.workers < 1:
+                raise InputError(f"--workers must be at least 1, got {self.workers}")
+            if self.workers > 1 and self.resolved_engine() != "vectorized":
+                raise InputError("--workers applies to the vectorized engine only")
+            return self.workers
+        if self.resolved_engine() != "vectorized":
+            return 1
+        from cohesion.engines.vectorized import CHUNK_RUNS
+        from cohesion.parallel import available_cores
+
+        return available_cores() if scenarios * self.runs > CHUNK_RUNS else 1
 
 
 def prepare(request: RunRequest) -> list[World]:
@@ -53,6 +69,7 @@ def prepare(request: RunRequest) -> list[World]:
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
+    request.resolved_workers(1)
     worlds = []
     plain = [(name, [], "") for name in expand_scenario_names(request.scenarios)]
     for argument, extra, text in plain + [(name, [layer], text) for name, layer, text in request.variants]:
@@ -107,8 +124,13 @@ def run(
     """
     worlds = prepare(request) if worlds is None else worlds
     engine = request.resolved_engine()
+    workers = request.resolved_workers(len(worlds))
 
     def simulate_all() -> list[EnsembleResult]:
+        if workers > 1:
+            from cohesion.engines.vectorized import simulate_ensembles
+
+            return simulate_ensembles(worlds, request.runs, request.seed, progress, workers)
         return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
 
     if out is None:

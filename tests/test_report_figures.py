@@ -391,7 +391,7 @@ def test_missing_folder_and_manifest_are_input_errors(tmp_path):
 def test_older_format_is_rejected_with_the_format_named(broken_copy):
     meta = json.loads((broken_copy / "manifest.json").read_text())
     (broken_copy / "manifest.json").write_text(json.dumps({**meta, "format": "cohesion-results/0"}))
-    with pytest.raises(InputError, match=r"'cohesion-results/0' is not supported"):
+    with pytest.raises(InputError, match=r"results format 'cohesion-results/0' is not supported.*older cohesion.*rerun it"):
         build_report(broken_copy)
 
 
@@ -469,7 +469,7 @@ def test_run_with_report_flag_writes_the_default_report(tmp_path, monkeypatch):
 def experiment_folder(folder: Path, points: pd.DataFrame | None = None, sensitivity: pd.DataFrame | None = None,
                       calibration: pd.DataFrame | None = None, **manifest) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"format": "cohesion-experiment/1", "kind": "experiment", "cohesion_version": "0.1.0", "seed": 3,
+    meta = {"format": "cohesion-experiment/2", "kind": "experiment", "cohesion_version": "0.1.0", "seed": 3,
             "scenarios": ["baseline", "invasion"], "parameters": [{"name": "energy_weight", "low": 0.5, "high": 1.0}], **manifest}
     (folder / "manifest.json").write_text(json.dumps(meta))
     if points is not None:
@@ -490,8 +490,8 @@ def grid_points() -> pd.DataFrame:
             for b in (0.1, 0.2):
                 for replicate in (0, 1):
                     rows.append({"point": point, "replicate": replicate, "seed": 100 + replicate, "scenario": scenario,
-                                 "energy_weight": a, "DEU.energy_weight": b, "cohesion_index": 10 * a + 100 * b + replicate,
-                                 "spread": 0.5, "alignment": 0.7, "alignment_DEU": 0.6})
+                                 "energy_weight": a, "DEU.energy_weight": b, "consensus": 10 * a + 100 * b + replicate,
+                                 "cohesion": 50.0, "alignment": 0.7, "alignment_DEU": 0.6})
                 point += 1
     return pd.DataFrame(rows)
 
@@ -500,18 +500,18 @@ def test_grid_sweep_is_a_heatmap_of_mean_cohesion():
     points = grid_points()
     assert ef.varied_parameters(points) == ["energy_weight", "DEU.energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
-    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight", outcome="cohesion_index", grid=True)
+    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight", outcome="consensus", grid=True)
     assert heat.type == "heatmap" and heat.meta["grid"]
     assert list(heat.x) == [0.5, 0.75, 1.0] and list(heat.y) == [0.1, 0.2]
     expected = [[10 * a + 100 * b + 0.5 for a in (0.5, 0.75, 1.0)] for b in (0.1, 0.2)]
     np.testing.assert_allclose(heat.z, expected)
     outcomes = ef.declared_outcomes(points)
-    assert outcomes[0] == "cohesion_index" and len(outcomes) > 1  # every recorded outcome gets its surfaces
+    assert outcomes[0] == "consensus" and len(outcomes) > 1  # every recorded outcome gets its surfaces
     assert {t.meta["outcome"] for t in traces(fig, grid=True)} == set(outcomes)
     assert len(fig.layout.updatemenus[0].buttons) == 2 * len(outcomes)
-    label = "cohesion index: energy weight × energy weight (DEU) · invasion"
+    label = "consensus: energy weight × energy weight (DEU) · invasion"
     assert button_for(fig, label)["args"][1]["yaxis.title.text"] == "energy weight (DEU)"
-    star = one(fig, role="default", outcome="cohesion_index", scenario="baseline")  # the defaults are marked
+    star = one(fig, role="default", outcome="consensus", scenario="baseline")  # the defaults are marked
     assert (star.x[0], star.y[0]) == (ef.default_value("energy_weight"), ef.default_value("DEU.energy_weight"))
 
 
@@ -519,11 +519,11 @@ def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
     rng = np.random.default_rng(0)
     points = pd.DataFrame({"point": range(20), "replicate": 0, "seed": 1, "scenario": "baseline",
                            "energy_weight": rng.uniform(0, 1, 20), "threat_weight": rng.uniform(0, 1, 20), "peer_weight": rng.uniform(0, 1, 20)})
-    points["cohesion_index"] = 50 + 10 * points["energy_weight"]
+    points["consensus"] = 50 + 10 * points["energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
     dots = one(fig, x="energy_weight", y="threat_weight", grid=False)
     assert dots.type == "scatter" and not dots.meta["grid"]
-    np.testing.assert_allclose(dots.marker.color, points["cohesion_index"])
+    np.testing.assert_allclose(dots.marker.color, points["consensus"])
     assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters, one outcome
     line = ef.sweep_surfaces(type("R", (), {"points": grid_points().drop(columns=["DEU.energy_weight"])})())
     mean = one(line, scenario="baseline", role="mean")
@@ -598,8 +598,8 @@ def test_empty_or_malformed_experiment_folder_is_an_input_error(tmp_path):
     bad = experiment_folder(tmp_path / "bad", calibration=CALIBRATION.drop(columns=["modelled"]))
     with pytest.raises(InputError, match="calibration.csv: missing column.*modelled"):
         build_report(bad)
-    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/1")
-    with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/1'"):
+    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/2")
+    with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/2'"):
         build_report(mixed)
 
 

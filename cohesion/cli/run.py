@@ -19,21 +19,33 @@ def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
 
     from cohesion.results import summary_row
 
-    table = Table(title="Cohesion at the horizon (index 0-100, 90% interval over runs)")
-    for column in ("scenario", "week 0", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
-        table.add_column(column, justify="right" if column in ("week 0", "cohesion", "blockers") else "left")
+    table = Table(title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, 90% interval over runs)")
+    for column in ("scenario", "consensus", "90% interval", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
+        table.add_column(column, justify="left" if column in ("scenario", "most aligned", "least aligned") else "right")
     for result in results:
         row = summary_row(result)
         table.add_row(
             escape(row["scenario"]),  # labels such as "baseline [energy_weight=0.5]" are text, not rich markup
-            f"{row['cohesion_week0']:.1f}",
-            f"{row['cohesion_mean']:.1f}",
+            f"{row['consensus_week0']:.1f} -> {row['consensus_mean']:.1f}",
+            f"{row['consensus_p05']:.1f}-{row['consensus_p95']:.1f}",
+            f"{row['cohesion_week0']:.1f} -> {row['cohesion_mean']:.1f}",
             f"{row['cohesion_p05']:.1f}-{row['cohesion_p95']:.1f}",
             f"{row['consensus_blockers']:.1f}",
             row["most_aligned"].replace(";", " "),
             row["least_aligned"].replace(";", " "),
         )
     return table
+
+
+def dynamics_layer(dynamics: str) -> dict[str, float]:
+    """The parameter layer ``--dynamics`` stands for; ``--params`` and ``--set`` still override it."""
+    from cohesion.params import BOUNDED_CONFIDENCE_DEFAULT, DYNAMICS
+
+    if dynamics not in DYNAMICS:
+        raise InputError(f"--dynamics must be {' or '.join(DYNAMICS)}, got {dynamics!r}")
+    if dynamics == "fj":
+        return {"confidence_bound": 1.0, "repulsion_bound": 1.0, "repulsion_strength": 0.0}
+    return {"confidence_bound": BOUNDED_CONFIDENCE_DEFAULT}
 
 
 @app.command()
@@ -46,9 +58,16 @@ def run(
                                          "SCENARIO:name=value also runs SCENARIO with that override beside the plain one."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
+    dynamics: Optional[str] = typer.Option(
+        None, "--dynamics",
+        help="fj (Friedkin-Johnsen: every peer pulls) or bounded (bounded confidence: confidence_bound 0.3 unless set).",
+    ),
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="Processes simulating chunks of runs (default: every core for more than one chunk)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json.
@@ -69,6 +88,8 @@ def run(
     layers = []
     if params is not None:
         layers.append(load_params_file(params))
+    if dynamics is not None:
+        layers.insert(0, dynamics_layer(dynamics))
     scoped = [item for item in set_values if ":" in item.split("=", 1)[0]]
     plain = parse_set_option([item for item in set_values if item not in scoped])
     if plain:
@@ -79,7 +100,7 @@ def run(
         layer = parse_set_option([setting])
         variants.append((scenario.strip(), layer, override_text(layer)))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
-                         overrides=override_text(plain, params), variants=variants)
+                         workers=workers, overrides=override_text(plain, params), variants=variants)
     worlds = prepare(request)  # every input checked before the progress bar starts
     if report:  # the report's file too, before any run
         from cohesion.cli.report import REPORT_MARKER

@@ -28,12 +28,14 @@ TEXT = {
     "timeline": "Week by week: the line is the mean over runs, the shaded band the 5th-95th percentile range; each line is "
     "labelled at its end. The time axis is zoomed to where the scores still move (double-click the plot for every week). "
     "Dotted lines mark the selected scenario's events; hover the diamonds for what happens.",
-    "comparison": "The scenarios side by side at the horizon, one panel per score the results hold. Bars are 90% intervals "
-    "over runs; open circles are week 0; arrows say which way is more cohesive.",
+    "comparison": "The scenarios side by side at the horizon, one panel per score the results hold. Consensus: how much of "
+    "the leaders' proposal passes when every member must accept the decision (100 = every proposal undiluted, 0 = no "
+    "decision on any issue). Cohesion: agreement among the allies themselves (100 = all hold the same stance). Bars are 90% "
+    "intervals over runs; open circles are week 0; arrows say which way is more cohesive.",
     "stances": "Each member's mean stance on each issue at the horizon (1 = the U.S.-UK line, 0 = its opposite). "
     "✕ marks an issue the member blocks in at least half of the runs. Members are ordered by alignment, averaged over scenarios.",
-    "alignment": "Alignment of each member with the U.S.-UK line at the horizon (1 minus the mean absolute gap to the leaders' "
-    "mean stance over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
+    "alignment": "Alignment of each member with the U.S.-UK proposal at the horizon (1 minus the mean absolute gap to the "
+    "proposal over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
     "why": "Why each member stands where it does. Every stance is an exact sum of parts: a common baseline, the pulls of "
     "energy dependence, threat perception and trust in U.S.-UK leadership, the influence of peers, the anchor to the member's "
     "27 January position, and scenario shocks (averaged here over the six issues). Shown first relative to the alliance "
@@ -41,13 +43,13 @@ TEXT = {
     "long bar to the left is what pulls that member away from the others. 'Parts of the stance' shows the parts themselves.",
     "why_issues": "The same split issue by issue: each cell is one part of a member's stance on one issue minus the alliance "
     "average of that part (red: pulls the member below the average member, towards opposing the U.S.-UK line; blue: above).",
-    "blockers": "Who would veto what: each cell is the share of runs in which the member's stance on the issue is below the "
-    "blocking threshold at the horizon; 'wk N' is the first week in which at least half of the runs block. Listed: members "
-    "that block some issue in at least 20% of runs at the horizon of some scenario, those that block most on top.",
-    "map": "The members coloured by their alignment with the U.S.-UK line at the horizon, on one sequential scale for every "
-    "scenario (darker: less aligned). Grey countries are not NATO members. The tile grid gives every member the same area, "
-    "so Luxembourg counts as much as Canada. Outlines: Natural Earth 1:110m, shipped with the package.",
-    "sweep": "Two varied parameters against the mean cohesion index, averaged over replicates and over every other varied "
+    "blockers": "Who would veto what: each cell is the share of runs in which the U.S.-UK proposal on the issue lies outside "
+    "the member's acceptance window at the horizon; 'wk N' is the first week in which at least half of the runs block. Listed: "
+    "members that block some issue in at least 20% of runs at the horizon of some scenario, those that block most on top.",
+    "map": "The members coloured by their alignment with the U.S.-UK proposal at the horizon, on one sequential scale for "
+    "every scenario (darker: less aligned). Grey countries are not NATO members. The tile grid gives every member the same "
+    "area, so Luxembourg counts as much as Canada. Outlines: Natural Earth 1:110m, shipped with the package.",
+    "sweep": "Two varied parameters against the mean of each recorded outcome, averaged over replicates and over every other varied "
     "parameter. A grid design is shown as a heat map, any other design as its points.",
     "sensitivity": "How much of the variation of an outcome each parameter explains: Sobol first-order (S1) and total (ST) "
     "indices, or Morris mean absolute elementary effects (μ*) with their spread (σ). Bars carry their confidence intervals.",

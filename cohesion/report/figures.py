@@ -368,7 +368,7 @@ def ranking_data(results: RunResults) -> pd.DataFrame:
 
 
 def alignment_ranking(results: RunResults) -> go.Figure:
-    """Members ranked by alignment with the U.S.-UK line at the horizon, with 90% intervals; week 0 for reference."""
+    """Members ranked by alignment with the U.S.-UK proposal at the horizon, with 90% intervals; week 0 for reference."""
     names = results.country_names
     colours = member_colours(list(results.members["member"]))
     data = ranking_data(results)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cohesion.cli import main
+from cohesion.params import SPECS_BY_NAME
 from cohesion.report.compare import combine, compare, open_run
 from cohesion.report.scores import headline
 
@@ -39,10 +40,11 @@ def test_scoped_set_runs_the_variant_beside_the_plain_scenario_with_the_same_ran
     assert "baseline [energy_weight=0.5]" in " ".join(done.stdout.split())  # printed as text, not eaten as rich markup
     # setting a parameter to its default changes nothing: the variant shares the plain scenario's random numbers
     same = tmp_path / "same"
-    main(["run", "baseline", *RUN, "--set", "baseline:energy_weight=1.15", "--out", str(same)])
+    default = SPECS_BY_NAME["energy_weight"].default
+    main(["run", "baseline", *RUN, "--set", f"baseline:energy_weight={default}", "--out", str(same)])
     rows = pd.read_csv(same / "summary.csv").set_index("scenario")
     numbers = rows.select_dtypes("number")
-    np.testing.assert_allclose(numbers.loc["baseline"], numbers.loc["baseline [energy_weight=1.15]"])
+    np.testing.assert_allclose(numbers.loc["baseline"], numbers.loc[f"baseline [energy_weight={default:g}]"])
 
 
 def test_a_file_scenario_that_repeats_a_name_is_labelled_by_its_stem(tmp_path, cli):

@@ -113,12 +113,11 @@ def test_timeline_marks_every_event_week_on_the_line_and_as_labelled_vertical_li
 
 
 def test_timeline_is_zoomed_to_where_things_move_and_labels_each_line_at_its_end(results):
-    data = rf.timeline_data(results, headline(results.scores)[0].metric).copy()
-    first, last = rf._zoom_weeks(data, [])
-    assert (first, last) == (0, STEPS)  # eight weeks of a fresh run: everything still moves
-    flat = data.copy()
-    flat.loc[flat["week"] > 3, "mean"] = flat.loc[flat["week"] == 3].set_index("scenario")["mean"].reindex(
-        flat.loc[flat["week"] > 3, "scenario"]).to_numpy()
+    weeks = np.arange(STEPS + 1)
+    moving = pd.DataFrame({"scenario": np.repeat(["a", "b"], len(weeks)), "week": np.tile(weeks, 2),
+                           "mean": np.concatenate([10.0 * weeks, 50 - 5.0 * weeks])})
+    assert rf._zoom_weeks(moving, []) == (0, STEPS)  # everything still moves
+    flat = moving.assign(mean=np.concatenate([10.0 * np.minimum(weeks, 3), 50 - 5.0 * np.minimum(weeks, 3)]))
     assert rf._zoom_weeks(flat, []) == (0, 3 + rf.TIMELINE_PAD_WEEKS)  # nothing moves after week 3
     assert rf._zoom_weeks(flat, [7]) == (0, STEPS)  # but an event is always in view
     fig = rf.cohesion_timeline(results)
@@ -341,7 +340,7 @@ def test_report_page_is_self_contained(run_dir, tmp_path):
     assert "http://" not in ours and "https://" not in ours
     assert page.index('id="findings"') < page.index('class="toc"')  # key findings first, above the contents
     assert page.count('<select id="scenario"') == 1  # one scenario selector for the whole page
-    for section in ("timeline-cohesion-index", "comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "provenance", "positions"):
+    for section in (*(f"timeline-{score.metric}".replace("_", "-") for score in headline(load_results(run_dir).scores)), "comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "provenance", "positions"):
         assert f'id="{section}"' in page and f'href="#{section}"' in page
     assert "27 January 2022" in page
     meta = json.loads((run_dir / "manifest.json").read_text())

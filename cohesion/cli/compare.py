@@ -71,7 +71,7 @@ def comparison_tables(comparison, members: int) -> list:  # type: ignore[no-unty
                        f"{r.change:+{fmt}}", spread)
     tables = [scores]
     if not comparison.members.empty:
-        aligned = Table(title=f"Alignment with the U.S.-UK line: the {members} largest changes from {ref} per scenario (90% interval over runs)")
+        aligned = Table(title=f"Alignment with the U.S.-UK proposal: the {members} largest changes from {ref} per scenario (90% interval over runs)")
         for column in ("scenario", "member", f"{ref} (90%)", "value (90%)", "change"):
             aligned.add_column(column, justify="left" if column in ("scenario", "member") else "right")
         for r in comparison.members.groupby("scenario", sort=False).head(members).itertuples():

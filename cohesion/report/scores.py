@@ -22,7 +22,7 @@ LABELS: dict[str, str] = {
     "cohesion": "Cohesion",
     "cohesion_index": "Cohesion index",
     "spread": "Spread score",
-    "alignment": "Alignment",
+    "alignment": "Alignment with the proposal",
     "consensus_feasibility": "Consensus feasibility",
     "agreement_index": "Agreement index",
     "polarization": "Polarization",

@@ -176,8 +176,9 @@ def _nest(flat: Mapping[str, Any], member_codes: tuple[str, ...]) -> dict[str, A
             raise InputError(f"parameter names must be text, got {key!r}")
         if "." in key:
             code, name = key.split(".", 1)
+            code = code.upper()  # member codes in any case: deu.energy_weight is DEU's
             if code not in member_codes:
-                raise InputError(f"unknown member code {code!r} in parameter {key!r}")
+                raise InputError(f"unknown member code {code!r} in parameter {key!r} (valid: {' '.join(sorted(member_codes))})")
             if name not in MEMBER_PARAM_NAMES:
                 raise InputError(f"parameter {name!r} cannot be set per member")
             nested.setdefault("members", {}).setdefault(code, {})[name] = value
@@ -232,9 +233,10 @@ def build_parameters(
                         raise InputError(f"{code}.{name} is set twice in one parameter layer (as {code}.{name} and under members)")
             nested = _merge(nested, {"members": given})
         merged = _merge(merged, nested)
-    for code in merged.get("members", {}):
+    merged["members"] = {str(code).upper(): values for code, values in (merged.get("members") or {}).items()}
+    for code in merged["members"]:
         if code not in member_codes:
-            raise InputError(f"unknown member code {code!r} in parameters")
+            raise InputError(f"unknown member code {code!r} in parameters (valid: {' '.join(sorted(member_codes))})")
     try:
         return Parameters(**merged)
     except ValidationError as exc:

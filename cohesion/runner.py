@@ -6,7 +6,8 @@ parses options and prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -30,6 +31,10 @@ class RunRequest:
     seed: int = 20220127
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
+    #: What the overrides in ``param_layers`` are called in scenario labels, e.g. ``energy_weight=0.5``.
+    overrides: str = ""
+    #: Extra runs of a scenario with their own overrides, side by side with the plain one: (scenario, layer, label text).
+    variants: list[tuple[str, Mapping[str, Any], str]] = field(default_factory=list)
     workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
     drivers: str = "measured"  # or "legacy" (the hand-weighted proxies)
     driver_uncertainty: bool = True  # each run draws its drivers from the measured posterior
@@ -68,19 +73,47 @@ def prepare(request: RunRequest) -> list[World]:
     request.resolved_engine()
     request.resolved_workers(1)
     worlds = []
-    for name in expand_scenario_names(request.scenarios):
-        spec, digest = load_scenario(name)
-        worlds.append(
-            build_world(
-                spec, digest, request.param_layers, horizon=request.steps,
-                driver_source=request.drivers, driver_uncertainty=request.driver_uncertainty,
-            )
+    plain = [(name, [], "") for name in expand_scenario_names(request.scenarios)]
+    for argument, extra, text in plain + [(name, [layer], text) for name, layer, text in request.variants]:
+        spec, digest = load_scenario(argument)
+        world = build_world(
+            spec, digest, [*request.param_layers, *extra], horizon=request.steps,
+            driver_source=request.drivers, driver_uncertainty=request.driver_uncertainty,
         )
-    names = [w.scenario.name for w in worlds]
+        worlds.append((argument, world, ", ".join(t for t in (request.overrides, text) if t)))
+    labelled = _labelled(worlds)
+    check_run_size(request.runs, [w.horizon for w in labelled])
+    return labelled
+
+
+def _labelled(worlds: list[tuple[str, World, str]]) -> list[World]:
+    """Worlds whose scenario names are unique labels.
+
+    A scenario read from a file keeps its ``name:`` unless another scenario
+    has it, then it is called by its file stem; overrides are appended in
+    brackets (``baseline [energy_weight=0.5]``).
+    """
+    counts = Counter(world.scenario.name for _, world, _ in worlds)
+    labelled = []
+    for argument, world, overrides in worlds:
+        name = world.scenario.name
+        if counts[name] > 1 and Path(argument).suffix in (".yaml", ".yml"):
+            name = Path(argument).stem
+        label = f"{name} [{overrides}]" if overrides else name
+        labelled.append(replace(world, scenario=world.scenario.model_copy(update={"name": label})) if label != world.scenario.name
+                        else world)
+    names = [w.scenario.name for w in labelled]
     if len(set(names)) != len(names):
-        raise InputError("two scenario files share one scenario name")
-    check_run_size(request.runs, [w.horizon for w in worlds])
-    return worlds
+        twice = sorted(n for n, c in Counter(names).items() if c > 1)
+        raise InputError(f"two scenarios would share the label {twice[0]!r}; give one file a different name or stem")
+    return labelled
+
+
+def override_text(values: Mapping[str, Any], params_file: Path | None = None) -> str:
+    """Overrides as they appear in scenario labels: ``params=calibrated.yaml, energy_weight=0.5``."""
+    parts = [f"params={Path(params_file).name}"] if params_file is not None else []
+    parts += [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()]
+    return ", ".join(parts)
 
 
 def run(

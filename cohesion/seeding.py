@@ -19,8 +19,13 @@ STREAMS: dict[str, int] = {"noise": 0, "events": 1, "mesa": 2, "drivers": 3}
 
 
 def scenario_key(name: str) -> int:
-    """Stable integer key of a scenario name (CRC-32)."""
-    return zlib.crc32(name.encode("utf-8"))
+    """Stable integer key of a scenario name (CRC-32).
+
+    Overrides in a scenario's label (``baseline [energy_weight=0.5]``) are not
+    part of the key: a variant draws the same random numbers as its plain
+    scenario, so the two compare run by run (common random numbers).
+    """
+    return zlib.crc32(name.split(" [", 1)[0].encode("utf-8"))
 
 
 def stream(seed: int, scenario: str, run: int, name: str) -> np.random.Generator:

@@ -217,7 +217,9 @@ CASES = [
     Case("scenario-file-missing", ("run", "gone.yaml", "--runs", "2"), "not found"),
     Case("scenario-latin1", ("run", "s.yaml", "--runs", "2"), "not UTF-8", write("s.yaml", (SCENARIO + "# caf\xe9\n").encode("latin-1"))),
     Case("scenario-name-bad", ("run", "s.yaml", "--runs", "2"), "name", scenario(head=SCENARIO.replace("name: s", "name: 'S S'"))),
-    Case("scenario-two-files-one-name", ("run", "s.yaml", "t.yaml", "--runs", "2"), "share one scenario name", both(scenario(), scenario(name="t.yaml"))),
+    # two files with one name are told apart by their stems (#12); only the same stem twice is ambiguous
+    Case("scenario-two-files-one-label", ("run", "a/s.yaml", "b/s.yaml", "--runs", "2"), "would share the label",
+         both(scenario(name="a/s.yaml"), scenario(name="b/s.yaml"))),
     Case("scenario-dir-empty", ("scenarios",), "no scenario files", env={"COHESION_SCENARIO_DIR": "."}),
     Case("scenario-dir-empty-run-all", ("run", "all", "--runs", "2"), "no scenario files", env={"COHESION_SCENARIO_DIR": "."}, entry=True),
     # --- run: output folders ---

@@ -36,7 +36,8 @@ def test_run_writes_every_table(two_runs):
     assert "baseline" in done.stdout and "invasion" in done.stdout
     summary = pd.read_csv(out / "summary.csv")
     assert SUMMARY_COLUMNS <= set(summary.columns)
-    assert list(summary["scenario"]) == ["baseline", "invasion"]
+    # the override is part of each scenario's label (#12)
+    assert list(summary["scenario"]) == ["baseline [DEU.energy_weight=1.5]", "invasion [DEU.energy_weight=1.5]"]
     members = pd.read_csv(out / "members.csv")
     assert len(members) == 60 and members["member"].nunique() == 30
     for column in ("alignment", "alignment_p05", "alignment_p95", *(f"stance_{i}" for i in ISSUES),
@@ -51,7 +52,7 @@ def test_run_writes_every_table(two_runs):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["runs"] == 12 and manifest["steps"] == 10
     assert manifest["cohesion_version"]
-    assert {s["name"] for s in manifest["scenarios"]} == {"baseline", "invasion"}
+    assert {s["name"] for s in manifest["scenarios"]} == {"baseline [DEU.energy_weight=1.5]", "invasion [DEU.energy_weight=1.5]"}
     params = manifest["scenarios"][0]["parameters"]
     assert params["DEU.energy_weight"] == 1.5 and "threat_weight" in params
     assert all(len(s["sha256"]) == 64 for s in manifest["scenarios"])
@@ -177,14 +178,16 @@ def test_python_dash_m_works():
 
 def test_explain_reads_saved_attribution(two_runs, cli):
     out, _ = two_runs["a"]
-    done = call(cli, "explain", "DEU", "--results", str(out), "--scenario", "invasion")
+    done = call(cli, "explain", "deu", "--results", str(out), "--scenario", "invasion")  # the label's scenario name, any case
     assert done.returncode == 0, done.stderr
+    label = "invasion [DEU.energy_weight=1.5]"
+    assert label in " ".join(done.stdout.split())
     attribution = pd.read_parquet(out / "attribution.parquet")
-    germany = attribution[(attribution.scenario == "invasion") & (attribution.member == "DEU")]
+    germany = attribution[(attribution.scenario == label) & (attribution.member == "DEU")]
     stance = germany[germany.issue == "sanctions"]["value"].sum()
     assert f"{stance:.2f}" in done.stdout
     members = pd.read_csv(out / "members.csv")
-    row = members[(members.scenario == "invasion") & (members.member == "DEU")].iloc[0]
+    row = members[(members.scenario == label) & (members.member == "DEU")].iloc[0]
     assert stance == pytest.approx(row["stance_sanctions"], abs=1e-9)
     bad = call(cli, "explain", "DEU", "--results", str(out), "--scenario", "nope")
     assert bad.returncode == 2 and bad.stderr.startswith("error: scenario 'nope'")

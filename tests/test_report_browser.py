@@ -80,9 +80,9 @@ def experiment_report(tmp_path_factory) -> Path:
     return write_report(folder, folder.parent / "exp.html")
 
 
-def open_offline(browser, path: Path):
+def open_offline(browser, path: Path, width: int = 1280, height: int = 900):
     """Open a report with every non-file request aborted; return the page and what it tried and logged."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     attempts: list[str] = []
     errors: list[str] = []
 
@@ -114,20 +114,78 @@ def assert_every_figure_rendered(page) -> list[str]:
     return ids
 
 
+def wait_ready(page) -> None:
+    """Wait until the page script has applied every figure's view."""
+    page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+
+
+PLOT_WIDTHS = """Array.from(document.querySelectorAll('.plotly-graph-div')).filter(d => d.offsetParent !== null)
+  .map(d => [d.id, d._fullLayout._size.w])"""
+
+
 def test_run_report_renders_offline(browser, run_report):
     page, attempts, errors = open_offline(browser, run_report)
     ids = assert_every_figure_rendered(page)
-    assert set(ids) >= {f"fig-{s}" for s in ("timeline", "comparison", "stances", "alignment", "why", "why-issues", "blockers", "map")}
+    wait_ready(page)
+    assert set(ids) >= {f"fig-{s}" for s in ("comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "map-1")}
+    timeline = next(i for i in ids if i.startswith("fig-timeline-"))  # one per headline score
     # the map draws 30 filled member outlines
     assert page.evaluate("document.getElementById('fig-map').data.filter(t => t.meta && t.meta.role === 'member').length") == 30
-    # the scenario dropdown switches the heat map
-    page.locator("#fig-stances .updatemenu-header-group").click()
-    page.locator("#fig-stances .updatemenu-item-text", has_text="invasion").click()
+    # one selector switches every figure: the heat map, the ranking's labels, the map's colours
+    fills = page.evaluate("document.getElementById('fig-map').data.filter(t => t.meta && t.meta.role === 'member').map(t => t.fillcolor)")
+    page.select_option("#scenario", "invasion")
+    page.wait_for_function("document.getElementById('fig-stances').data[1].visible === true")
     assert page.evaluate("document.getElementById('fig-stances').data.map(t => t.visible)") == [False, True]
+    assert page.evaluate("document.getElementById('fig-blockers').data.map(t => t.visible)") == [False, True]
+    page.wait_for_function("""f => JSON.stringify(document.getElementById('fig-map').data.filter(t => t.meta && t.meta.role === 'member')
+        .map(t => t.fillcolor)) !== f""", arg=json.dumps(fills))
+    # the attribution opens relative to the alliance average; its button shows the parts
+    shown = "document.getElementById('fig-why').data.filter(t => t.visible !== false && t.meta.role === 'component').map(t => t.meta.view + ':' + t.meta.scenario)"
+    assert set(page.evaluate(shown)) == {"relative:invasion"}
+    page.locator("#wrap-fig-why .toggle button", has_text="Parts of the stance").click()
+    page.wait_for_function(f"new Set({shown}).has('parts:invasion')")
+    assert set(page.evaluate(shown)) == {"parts:invasion"}
+    # the timeline's button shows the change from the reference, with its own axis
+    page.locator(f"#wrap-{timeline} .toggle button", has_text="Change from baseline").click()
+    page.wait_for_function(f"document.getElementById('{timeline}').layout.yaxis.title.text.endsWith('change from baseline')")
+    roles = page.evaluate(f"[...new Set(document.getElementById('{timeline}').data.filter(t => t.visible !== false).map(t => t.meta.role))]")
+    assert set(roles) == {"change", "end_label"}
+    # "download data (CSV)" gives the selected scenario's rows of exactly the table the figure carries
+    with page.expect_download() as info:
+        page.locator("#wrap-fig-alignment a.csv").click()
+    downloaded = pd.read_csv(info.value.path())
+    members = pd.read_csv(run_report.parent / "run" / "members.csv")
+    expected = members[members["scenario"] == "invasion"].sort_values("alignment_rank")
+    assert list(downloaded["member"]) == list(expected["member"])
+    assert downloaded["alignment"].to_numpy() == pytest.approx(expected["alignment"].to_numpy())
+    # the tile grid replaces the map on request
+    page.locator("#map .switch button", has_text="Tile grid").click()
+    assert page.is_visible("#fig-map-1") and not page.is_visible("#fig-map")
     assert attempts == [] and errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    page.close()
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1440, 900)])
+def test_run_report_fits_phone_and_desktop(browser, run_report, width, height):
+    """Nothing overflows horizontally and every plot area is at least 300 px wide (a 390 px phone and a desktop)."""
+    page, attempts, errors = open_offline(browser, run_report, width, height)
+    assert_every_figure_rendered(page)
+    wait_ready(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for switch in (None, "Tile grid"):
+        if switch:
+            page.locator("#map .switch button", has_text=switch).click()
+            page.wait_for_timeout(300)
+        widths = dict(page.evaluate(PLOT_WIDTHS))
+        assert len(widths) >= 8 and all(w >= 300 for w in widths.values()), widths
+    narrow = page.evaluate("document.getElementById('fig-alignment').layout.yaxis.ticktext")
+    assert (narrow[0] in ("USA", "GBR")) == (width < 700)  # ISO3 codes on a phone, country names on a desktop
+    assert attempts == [] and errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"report-{width}.png"), full_page=False)
     page.close()
 
 

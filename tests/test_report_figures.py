@@ -24,10 +24,12 @@ from cohesion.report import build as report_build
 from cohesion.report import experiment_figures as ef
 from cohesion.report import figures as rf
 from cohesion.report.data import load_results
+from cohesion.report.findings import findings_text, key_findings
 from cohesion.report.geometry import PANELS, load_countries, project
-from cohesion.report.layout import issue_label, week_iso
-from cohesion.report.member_map import member_map
+from cohesion.report.layout import figure_data, issue_label, show, visible, week_iso
+from cohesion.report.member_map import member_map, tile_map
 from cohesion.report.palette import member_colours, scale_colours, scenario_colours
+from cohesion.report.scores import headline
 
 SCENARIOS = ("baseline", "invasion")
 STEPS = 8
@@ -44,6 +46,12 @@ def run_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def results(run_dir):
     return load_results(run_dir)
+
+
+@pytest.fixture(scope="module")
+def head(results):
+    """The first headline score of the results (whichever scores the model records)."""
+    return headline(results.scores)[0]
 
 
 def traces(fig: go.Figure, **meta) -> list:
@@ -68,7 +76,7 @@ def button_for(fig: go.Figure, label: str) -> dict:
 def test_timeline_lines_are_the_saved_means_with_their_bands(run_dir, results):
     fig = rf.cohesion_timeline(results)
     saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
-    saved = saved[saved["metric"] == "consensus"]
+    saved = saved[saved["metric"] == headline(results.scores)[0].metric]
     for scenario in SCENARIOS:
         part = saved[saved["scenario"] == scenario].sort_values("week")
         assert len(part) == STEPS + 1
@@ -82,35 +90,79 @@ def test_timeline_lines_are_the_saved_means_with_their_bands(run_dir, results):
     assert week_iso(0) == "2022-01-27" and week_iso(4) == "2022-02-24"
 
 
-def test_timeline_marks_every_event_week_on_the_line_and_the_time_axis(run_dir, results):
+def test_timeline_marks_every_event_week_on_the_line_and_as_labelled_vertical_lines(run_dir, results):
     fig = rf.cohesion_timeline(results)
     events = pd.read_csv(run_dir / "events.csv")
     for scenario in SCENARIOS:
         weeks = sorted(set(events.loc[events["scenario"] == scenario, "week"]))
         assert weeks, "the shipped scenarios have events inside eight weeks"
         on_line = one(fig, scenario=scenario, role="events")
-        assert on_line.meta["weeks"] == weeks
+        assert on_line.meta["weeks"] == weeks and on_line.meta["show"] == {"scenario": scenario, "mode": "values"}
         assert list(on_line.x) == [week_iso(w) for w in weeks]
         mean = one(fig, scenario=scenario, role="mean")
         by_date = dict(zip(mean.x, mean.y))
         assert list(on_line.y) == [by_date[week_iso(w)] for w in weeks]
-        strip = one(fig, scenario=scenario, role="event_strip")
-        assert list(strip.x) == list(on_line.x) and set(strip.y) == {scenario}
         notes = events.loc[events["scenario"] == scenario, "note"]
         assert all(any(note in text for text in on_line.hovertext) for note in notes)
+        view = fig.layout.meta["views"][scenario]  # the page's selector draws the scenario's events as lines with labels
+        assert [s["x0"] for s in view["shapes"]] == [week_iso(w) for w in weeks]
+        assert [a["text"].split(":")[0] for a in view["annotations"]] == [f"wk {w}" for w in weeks]
+    show(fig, scenario="invasion")
+    assert [t.meta["scenario"] for t in traces(fig, role="events") if t.visible] == ["invasion"]
+    assert [s.x0 for s in fig.layout.shapes] == [s["x0"] for s in fig.layout.meta["views"]["invasion"]["shapes"]]
 
 
-def test_comparison_shows_every_horizon_score_with_its_interval(run_dir, results):
+def test_timeline_is_zoomed_to_where_things_move_and_labels_each_line_at_its_end(results):
+    weeks = np.arange(STEPS + 1)
+    moving = pd.DataFrame({"scenario": np.repeat(["a", "b"], len(weeks)), "week": np.tile(weeks, 2),
+                           "mean": np.concatenate([10.0 * weeks, 50 - 5.0 * weeks])})
+    assert rf._zoom_weeks(moving, []) == (0, STEPS)  # everything still moves
+    flat = moving.assign(mean=np.concatenate([10.0 * np.minimum(weeks, 3), 50 - 5.0 * np.minimum(weeks, 3)]))
+    assert rf._zoom_weeks(flat, []) == (0, 3 + rf.TIMELINE_PAD_WEEKS)  # nothing moves after week 3
+    assert rf._zoom_weeks(flat, [7]) == (0, STEPS)  # but an event is always in view
+    fig = rf.cohesion_timeline(results)
+    labels = visible(fig, role="end_label")
+    assert sorted(t.meta["scenario"] for t in labels) == sorted(SCENARIOS)
+    assert all(t.x[0] == fig.layout.xaxis.range[1] and t.cliponaxis is False for t in labels)
+    placed = rf._spread_labels({"a": 1.0, "b": 1.01, "c": 5.0}, gap=0.5)
+    assert placed["b"] - placed["a"] >= 0.5 - 1e-12 and placed["c"] - placed["b"] >= 0.5 - 1e-12
+
+
+def test_timeline_shows_the_change_from_the_reference_on_request(run_dir, results, head):
+    fig = rf.cohesion_timeline(results)
+    assert fig.layout.meta["state"]["mode"] == "values" and not visible(fig, role="change")
+    show(fig, mode="change")
+    saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
+    saved = saved[saved["metric"] == head.metric].pivot(index="week", columns="scenario", values="mean")
+    line = one(fig, scenario="invasion", role="change")
+    np.testing.assert_allclose(line.y, saved["invasion"] - saved["baseline"])
+    np.testing.assert_allclose(one(fig, scenario="baseline", role="change").y, 0.0)
+    assert {t.meta["role"] for t in visible(fig, scenario="invasion")} == {"change", "end_label"}
+    assert fig.layout.yaxis.title.text.endswith("change from baseline")
+    low, high = fig.layout.yaxis.range
+    assert low <= 0 <= high and high >= float((saved["invasion"] - saved["baseline"]).max())
+    data = figure_data(fig)
+    np.testing.assert_allclose(data[data["scenario"] == "invasion"].sort_values("week")["change_from_reference"], line.y)
+
+
+def test_comparison_shows_every_score_the_results_hold_with_its_interval(run_dir, results, head):
     fig = rf.scenario_comparison(results)
     summary = pd.read_csv(run_dir / "summary.csv").set_index("scenario")
-    for _, mean, low, high, _ in rf.COMPARISON_PANELS:
+    saved = set(pd.read_parquet(run_dir / "timeseries_summary.parquet")["metric"])
+    assert {s.metric for s in results.scores} == saved  # the scores come from the tables, not from a list in the report
+    for score in results.scores:
         for scenario in SCENARIOS:
-            point = one(fig, scenario=scenario, role="horizon", column=mean)
-            assert point.x[0] == pytest.approx(summary.loc[scenario, mean])
-            assert point.error_x.array[0] == pytest.approx(summary.loc[scenario, high] - summary.loc[scenario, mean])
-            assert point.error_x.arrayminus[0] == pytest.approx(summary.loc[scenario, mean] - summary.loc[scenario, low])
-    week0 = one(fig, role="week0")
-    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary["consensus_week0"].to_dict())
+            point = one(fig, scenario=scenario, role="horizon", column=score.mean)
+            assert point.x[0] == pytest.approx(summary.loc[scenario, score.mean])
+            assert point.error_x.array[0] == pytest.approx(summary.loc[scenario, score.high] - summary.loc[scenario, score.mean])
+            assert point.error_x.arrayminus[0] == pytest.approx(summary.loc[scenario, score.mean] - summary.loc[scenario, score.low])
+    week0 = one(fig, role="week0", score=head.metric)
+    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary[head.week0].to_dict())
+    assert not visible(fig, role="change")  # values first; the page's button shows the changes from the reference
+    show(fig, mode="change")
+    change = one(fig, role="change", score=head.metric)
+    expected = summary[head.mean] - summary.loc["baseline", head.mean]
+    assert dict(zip(change.y, change.x)) == pytest.approx(expected.to_dict()) and change.visible
 
 
 def test_stance_heatmap_is_members_csv_with_country_names_and_blocks_marked(run_dir, results):
@@ -124,8 +176,9 @@ def test_stance_heatmap_is_members_csv_with_country_names_and_blocks_marked(run_
         blocked = {(m, k) for m, bs in table["blocks"].items() for k in bs.split(";") if k}
         marked = {(m, ISSUES[j]) for m, row in zip(table.index, heat.text) for j, cell in enumerate(row) if "✕" in cell}
         assert marked == blocked
-    assert len(fig.layout.updatemenus[0].buttons) == len(SCENARIOS)
+    assert not fig.layout.updatemenus  # the page's one selector picks the scenario
     assert [t.visible for t in fig.data] == [True, False]
+    assert [t.visible for t in show(fig, scenario="invasion").data] == [False, True]
 
 
 def test_alignment_ranking_is_sorted_with_intervals_and_labelled(run_dir, results):
@@ -139,31 +192,35 @@ def test_alignment_ranking_is_sorted_with_intervals_and_labelled(run_dir, result
         np.testing.assert_allclose(dots.x, table["alignment"])
         np.testing.assert_allclose(np.array(dots.x) + np.array(dots.error_x.array), table["alignment_p95"])
         np.testing.assert_allclose(np.array(dots.x) - np.array(dots.error_x.arrayminus), table["alignment_p05"])
-        layout = button_for(fig, scenario)["args"][1]
-        assert layout["yaxis.ticktext"] == list(table["country"])
+        assert fig.layout.meta["views"][scenario]["yaxis.ticktext"] == list(table["country"])
+        assert fig.layout.meta["narrow_views"][scenario]["yaxis.ticktext"] == codes  # ISO3 codes on a phone
         assert list(dots.marker.color) == [member_colours(list(members.loc[scenario].index))[c] for c in codes]
 
 
-def test_why_chart_splits_each_stance_into_its_saved_parts(run_dir, results):
+def test_why_chart_is_relative_to_the_alliance_average_by_default_and_adds_up(run_dir, results):
     fig = rf.attribution_chart(results)
     members = pd.read_csv(run_dir / "members.csv").set_index(["scenario", "member"])
+    assert fig.layout.meta["state"]["mode"] == "relative"
+    assert {t.meta["view"] for t in visible(fig, role="component")} == {"relative"}
     for scenario in SCENARIOS:
-        codes = one(fig, scenario=scenario, role="stance", view="absolute").meta["members"]
+        codes = one(fig, scenario=scenario, role="stance", view="parts").meta["members"]
         table = members.loc[scenario].loc[codes]
         stance = table[[f"stance_{k}" for k in ISSUES]].mean(axis=1).to_numpy()
         total = np.zeros(len(codes))
         gap = np.zeros(len(codes))
         for component in COMPONENTS:
-            bars = one(fig, scenario=scenario, role="component", component=component, view="absolute")
+            bars = one(fig, scenario=scenario, role="component", component=component, view="parts")
             np.testing.assert_allclose(bars.x, table[f"attr_{component}"])
             total += np.array(bars.x)
             gap += np.array(one(fig, scenario=scenario, role="component", component=component, view="relative").x)
         np.testing.assert_allclose(total, stance, atol=1e-9)  # the parts add up to the stance
         np.testing.assert_allclose(gap, stance - stance.mean(), atol=1e-9)
-        np.testing.assert_allclose(one(fig, scenario=scenario, role="stance", view="absolute").x, stance)
+        np.testing.assert_allclose(one(fig, scenario=scenario, role="stance", view="parts").x, stance)
     germany = one(fig, scenario="baseline", role="component", component="energy", view="relative")
     norway = germany.meta["members"].index("NOR")
     assert germany.x[germany.meta["members"].index("DEU")] < germany.x[norway]  # gas dependence pulls Germany away
+    show(fig, mode="parts", scenario="invasion")
+    assert {(t.meta["view"], t.meta["scenario"]) for t in visible(fig, role="component")} == {("parts", "invasion")}
 
 
 def test_why_by_issue_is_attribution_minus_the_alliance_average(run_dir, results):
@@ -178,24 +235,62 @@ def test_why_by_issue_is_attribution_minus_the_alliance_average(run_dir, results
             assert list(heat.x) == list(COMPONENTS)
 
 
-def test_blocker_chart_is_the_saved_block_share_by_week(run_dir, results):
-    fig = rf.blocker_timeline(results)
+def test_blocker_matrix_is_member_by_issue_share_at_the_horizon_with_first_week(run_dir, results):
+    fig = rf.blocker_matrix(results)
     frame = pd.read_parquet(run_dir / "member_timeseries.parquet")
-    peak = frame.groupby(["member", "issue"])["block_share"].max()
-    expected = {p for p in peak.index if peak[p] >= rf.BLOCKER_CHART_MIN_SHARE}
-    assert expected, "some member blocks something in the shipped baseline"
+    horizon = frame[frame["week"] == STEPS].set_index(["scenario", "member", "issue"])["block_share"]
     for scenario in SCENARIOS:
         heat = one(fig, scenario=scenario, role="block_share")
-        pairs = [tuple(p) for p in heat.meta["pairs"]]
-        assert set(pairs) == expected
-        table = frame[frame["scenario"] == scenario].set_index(["member", "issue", "week"])["block_share"]
+        assert heat.meta["issues"] == list(ISSUES)
         z = np.array(heat.z)
-        for r, (member, issue) in enumerate(pairs):
-            np.testing.assert_allclose(z[r], [table[(member, issue, w)] for w in range(STEPS + 1)])
-        assert list(heat.x) == [week_iso(w) for w in range(STEPS + 1)]
+        for r, member in enumerate(heat.meta["members"]):
+            np.testing.assert_allclose(z[r], [horizon[(scenario, member, k)] for k in ISSUES])
+            for k, issue in enumerate(ISSUES):
+                weeks = frame[(frame["scenario"] == scenario) & (frame["member"] == member) & (frame["issue"] == issue)
+                              & (frame["block_share"] >= 0.5)]["week"]
+                assert ("wk " in heat.text[r][k]) == (not weeks.empty and z[r][k] > 0)
+                if not weeks.empty and z[r][k] > 0:
+                    assert heat.text[r][k].endswith(f"wk {weeks.min()}")
+    listed = set(one(fig, scenario="baseline", role="block_share").meta["members"])
+    strong = {m for (s, m, k), v in horizon.items() if v >= rf.BLOCKER_CHART_MIN_SHARE}
+    assert strong and strong <= listed and len(listed) < 30  # one screen: only members that block
     names = results.country_names
-    for member in {m for m, _ in expected}:  # rows are labelled with country names, not codes
-        assert any(label.startswith(names[member]) for label in fig.data[0].y), member
+    assert set(fig.data[0].y) == {names[m] for m in listed}
+
+
+@pytest.mark.parametrize("builder", ["cohesion_timeline", "scenario_comparison", "stance_heatmap", "alignment_ranking",
+                                     "attribution_chart", "attribution_by_issue", "blocker_matrix", "member_map", "tile_map"])
+def test_each_figure_offers_exactly_the_data_it_draws(results, builder):
+    fig = (getattr(rf, builder, None) or {"member_map": member_map, "tile_map": tile_map}[builder])(results)
+    data = figure_data(fig)
+    drawn = [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role") in
+             {"mean", "horizon", "stance", "alignment", "component", "gap", "block_share", "member", "tiles"}]
+    assert drawn and not data.empty
+    for trace in drawn:
+        m = trace.meta
+        rows = data[data["scenario"] == m["scenario"]] if "scenario" in data and "scenario" in m else data
+        if m["role"] == "mean":
+            np.testing.assert_allclose(trace.y, rows.sort_values("week")["mean"])
+        elif m["role"] == "horizon":
+            assert trace.x[0] == pytest.approx(rows[rows["score"] == trace.meta["score"]]["mean"].iloc[0])
+        elif m["role"] == "alignment":
+            np.testing.assert_allclose(trace.x, rows.set_index("member").loc[m["members"], "alignment"])
+        elif m["role"] == "component":
+            np.testing.assert_allclose(trace.x, rows[rows["component"] == m["component"]].set_index("member")
+                                       .loc[m["members"], "relative" if m["view"] == "relative" else "part"])
+        elif m["role"] == "block_share":
+            table = rows.pivot(index="member", columns="issue", values="share_at_horizon").reindex(m["members"])[list(ISSUES)]
+            np.testing.assert_allclose(np.array(trace.z), table.fillna(0.0).to_numpy())
+        elif m["role"] == "gap":
+            part = rows[rows["issue"] == m["issue"]].pivot(index="member", columns="component", values="relative")
+            np.testing.assert_allclose(np.array(trace.z), part.loc[m["members"], list(COMPONENTS)].to_numpy())
+        elif m["role"] == "stance" and "issue" in rows:
+            table = rows.pivot(index="member", columns="issue", values="stance").loc[m["members"], list(ISSUES)]
+            np.testing.assert_allclose(np.array(trace.z), table.to_numpy())
+        elif m["role"] == "tiles":
+            np.testing.assert_allclose(trace.marker.color, rows.set_index("member").loc[m["members"], "alignment"])
+        elif m["role"] == "member":
+            assert m["member"] in set(data["member"])
 
 
 def test_map_draws_all_30_members_offline_coloured_by_alignment(run_dir, results):
@@ -208,7 +303,7 @@ def test_map_draws_all_30_members_offline_coloured_by_alignment(run_dir, results
     low, high = members["alignment"].min(), members["alignment"].max()
     assert [t.fillcolor for t in drawn] == scale_colours(list(members.loc["baseline"].loc[codes, "alignment"]), low, high)
     for scenario in SCENARIOS:
-        update, indices = button_for(fig, scenario)["args"]
+        update, indices = fig.layout.meta["restyle"][scenario]
         assert [fig.data[i].meta["member"] for i in indices] == codes
         assert update["fillcolor"] == scale_colours(list(members.loc[scenario].loc[codes, "alignment"]), low, high)
         assert all(f"alignment {members.loc[(scenario, c), 'alignment']:.3f}" in text for c, text in zip(codes, update["text"]))
@@ -243,7 +338,9 @@ def test_report_page_is_self_contained(run_dir, tmp_path):
     ours = page.replace(get_plotlyjs(), "")
     assert not re.search(r"<script[^>]+src=", ours) and "<link" not in ours and "@import" not in ours
     assert "http://" not in ours and "https://" not in ours
-    for section in ("timeline", "comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "provenance", "positions"):
+    assert page.index('id="findings"') < page.index('class="toc"')  # key findings first, above the contents
+    assert page.count('<select id="scenario"') == 1  # one scenario selector for the whole page
+    for section in (*(f"timeline-{score.metric}".replace("_", "-") for score in headline(load_results(run_dir).scores)), "comparison", "stances", "alignment", "why", "why-issues", "blockers", "map", "provenance", "positions"):
         assert f'id="{section}"' in page and f'href="#{section}"' in page
     assert "27 January 2022" in page
     meta = json.loads((run_dir / "manifest.json").read_text())
@@ -402,13 +499,19 @@ def test_grid_sweep_is_a_heatmap_of_mean_cohesion():
     points = grid_points()
     assert ef.varied_parameters(points) == ["energy_weight", "DEU.energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
-    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight")
+    heat = one(fig, scenario="baseline", x="energy_weight", y="DEU.energy_weight", outcome="consensus", grid=True)
     assert heat.type == "heatmap" and heat.meta["grid"]
     assert list(heat.x) == [0.5, 0.75, 1.0] and list(heat.y) == [0.1, 0.2]
     expected = [[10 * a + 100 * b + 0.5 for a in (0.5, 0.75, 1.0)] for b in (0.1, 0.2)]
     np.testing.assert_allclose(heat.z, expected)
-    assert len(fig.layout.updatemenus[0].buttons) == 2
-    assert button_for(fig, "energy weight × energy weight (DEU) · invasion")["args"][1]["yaxis.title.text"] == "energy weight (DEU)"
+    outcomes = ef.declared_outcomes(points)
+    assert outcomes[0] == "consensus" and len(outcomes) > 1  # every recorded outcome gets its surfaces
+    assert {t.meta["outcome"] for t in traces(fig, grid=True)} == set(outcomes)
+    assert len(fig.layout.updatemenus[0].buttons) == 2 * len(outcomes)
+    label = "consensus: energy weight × energy weight (DEU) · invasion"
+    assert button_for(fig, label)["args"][1]["yaxis.title.text"] == "energy weight (DEU)"
+    star = one(fig, role="default", outcome="consensus", scenario="baseline")  # the defaults are marked
+    assert (star.x[0], star.y[0]) == (ef.default_value("energy_weight"), ef.default_value("DEU.energy_weight"))
 
 
 def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
@@ -417,10 +520,10 @@ def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
                            "energy_weight": rng.uniform(0, 1, 20), "threat_weight": rng.uniform(0, 1, 20), "peer_weight": rng.uniform(0, 1, 20)})
     points["consensus"] = 50 + 10 * points["energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
-    dots = one(fig, x="energy_weight", y="threat_weight")
+    dots = one(fig, x="energy_weight", y="threat_weight", grid=False)
     assert dots.type == "scatter" and not dots.meta["grid"]
     np.testing.assert_allclose(dots.marker.color, points["consensus"])
-    assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters
+    assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters, one outcome
     line = ef.sweep_surfaces(type("R", (), {"points": grid_points().drop(columns=["DEU.energy_weight"])})())
     mean = one(line, scenario="baseline", role="mean")
     assert list(mean.x) == [0.5, 0.75, 1.0]
@@ -497,3 +600,82 @@ def test_empty_or_malformed_experiment_folder_is_an_input_error(tmp_path):
     mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/2")
     with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/2'"):
         build_report(mixed)
+
+
+# --- key findings, plotly.js in a directory -------------------------------------------------
+
+
+def test_key_findings_numbers_come_from_the_saved_tables(run_dir, results, head):
+    summary = pd.read_csv(run_dir / "summary.csv").set_index("scenario")
+    members = pd.read_csv(run_dir / "members.csv").set_index(["scenario", "member"])
+    found = key_findings(results)
+    text = " ".join(f.text for f in found)
+    base = summary.loc["baseline"]
+    assert (f"In baseline, {head.label.lower()} goes from {base[head.week0]:.1f} at week 0 to {base[head.mean]:.1f} "
+            f"at week {STEPS} (90% interval {base[head.low]:.1f}-{base[head.high]:.1f}).") in text
+    change = summary.loc["invasion", head.mean] - base[head.mean]
+    assert f"invasion {change:+.1f} (to {summary.loc['invasion', head.mean]:.1f})" in text
+    least = members.loc["baseline"]["alignment"].idxmin()
+    row = members.loc[("baseline", least)]
+    assert f"{row['country']} is the least aligned in baseline (alignment {row['alignment']:.2f}" in text
+    parts = members.loc["baseline"][[f"attr_{c}" for c in COMPONENTS]]
+    gap = (parts - parts.mean()).loc[least].sort_values()
+    assert f"{gap.index[0].removeprefix('attr_')} ({gap.iloc[0]:+.2f})" in text
+    blockers = [results.country_names[c] for c in base["blocking_members"].split(";")]
+    assert all(name in text for name in blockers)
+    # every number printed is a table value as rounded: none is made up
+    allowed = {f"{v:.1f}" for v in summary.select_dtypes("number").to_numpy().ravel()}
+    allowed |= {f"{v:+.1f}" for score in headline(results.scores) for v in summary[score.mean] - base[score.mean]}
+    allowed |= {f"{v:.2f}" for v in members.select_dtypes("number").to_numpy().ravel()}
+    allowed |= {f"{v:+.2f}" for v in (parts - parts.mean()).to_numpy().ravel()} | {str(STEPS), "0", "90"}
+    numbers = re.findall(r"[+-]?\d+(?:\.\d+)?", text)
+    assert numbers and all(n in allowed or n.lstrip("+-") in allowed for n in numbers), [n for n in numbers if n not in allowed]
+    assert all(f.source.split(",")[0].split(":")[0] in ("summary.csv", "members.csv") for f in found)
+
+
+def test_findings_follow_the_reference_scenario(results):
+    text = findings_text(results, reference="invasion")
+    assert text.startswith("In invasion,") and "from invasion: baseline" in text
+
+
+def test_plotlyjs_directory_writes_one_shared_bundle_beside_the_reports(run_dir, tmp_path):
+    first = write_report(run_dir, tmp_path / "a.html", plotlyjs="directory")
+    write_report(run_dir, tmp_path / "b.html", plotlyjs="directory")
+    bundle = tmp_path / "plotly.min.js"
+    assert bundle.read_text(encoding="utf-8") == get_plotlyjs()
+    page = first.read_text(encoding="utf-8")
+    assert '<script type="text/javascript" src="plotly.min.js"></script>' in page and get_plotlyjs() not in page
+    assert first.stat().st_size < 2_000_000 < (write_report(run_dir, tmp_path / "c.html")).stat().st_size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html", "c.html", "plotly.min.js"]  # nothing left behind
+
+
+def test_report_cli_rejects_an_unknown_plotlyjs_mode(run_dir, tmp_path, cli):
+    done = subprocess.run([*cli, "report", str(run_dir), "--out", str(tmp_path / "r.html"), "--plotlyjs", "cdn"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_run_prints_the_same_key_findings_as_the_report(tmp_path, cli):
+    out = tmp_path / "r"
+    done = subprocess.run([*cli, "run", "baseline", "invasion", "--runs", "3", "--steps", "8", "--quiet", "--out", str(out)],
+                          capture_output=True, text=True, check=True)
+    assert f"Key findings: {findings_text(load_results(out))}" in " ".join(done.stdout.split())
+
+
+def test_sensitivity_is_sorted_explained_and_warns_about_wide_intervals(tmp_path):
+    ordered = ef.sorted_sensitivity(SENSITIVITY)
+    first = ordered[(ordered["outcome"] == "cohesion_index") & (ordered["method"] == "sobol")]["parameter"].tolist()
+    assert first == ["threat_weight", "energy_weight"]  # largest ST first
+    assert ef.wide_intervals(SENSITIVITY) is None
+    noisy = SENSITIVITY[SENSITIVITY["method"] == "sobol"].assign(S1_conf=0.9)
+    warning = ef.wide_intervals(noisy)
+    assert warning.startswith(f"warning: {len(noisy)} of {2 * len(noisy)} indices") and "--samples" in warning
+    from cohesion.cli.experiments import sensitivity_table
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(sensitivity_table(noisy))
+    text = console.export_text()
+    assert "ST - S1 is the interaction part" in text and "too few samples" in text
+    assert text.index("threat_weight") < text.index("energy_weight")

@@ -19,11 +19,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: flags read as flags (--report, not --report <bool>), examples keep their lines, -h works.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from cohesion import __version__
+
+        print(f"cohesion {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+) -> None:
+    """Simulate how well NATO holds together under stress (as of 27 January 2022).
+
+    Example: cohesion run all --report
+    """
+
+
 def _register() -> None:
-    from cohesion.cli import experiments, explain, info, measure, report, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import compare, experiments, explain, explore, info, measure, report, run  # noqa: F401  (commands register on import)
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.

@@ -94,7 +94,11 @@ def sensitivity_table(frame: "pd.DataFrame") -> Table:
     heads = ("S1", "ST") if sobol else ("mu*", "sigma")
     for column in ("scenario", "outcome", "parameter", *heads):
         table.add_column(column, justify="right" if column in heads else "left")
-    for row in frame.itertuples(index=False):
+    from cohesion.report.experiment_figures import SENSITIVITY_EXPLAINED, sorted_sensitivity, wide_intervals
+
+    table.caption = SENSITIVITY_EXPLAINED["sobol" if sobol else "morris"] + (
+        f"\n{wide_intervals(frame)}" if wide_intervals(frame) else "")
+    for row in sorted_sensitivity(frame).itertuples(index=False):
         cells = (
             (_fmt(row.S1, row.S1_conf), _fmt(row.ST, row.ST_conf))
             if sobol
@@ -138,7 +142,10 @@ def experiment(
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Run an experiment file; stream points.parquet (and sensitivity.csv) to a folder."""
+    """Run an experiment file; stream points.parquet (and sensitivity.csv) to a folder.
+
+    Example: cohesion experiment experiments/energy-vs-threat.yaml --out results/energy-vs-threat
+    """
     import pandas as pd
 
     from cohesion.experiments.execution import ExecutorConfig
@@ -185,7 +192,10 @@ def sensitivity(
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Sobol indices or Morris effects of parameters on cohesion and member alignment."""
+    """Sobol indices or Morris effects of parameters on cohesion and member alignment.
+
+    Example: cohesion sensitivity baseline --method morris
+    """
     import pandas as pd
 
     from cohesion.experiments.execution import ExecutorConfig, available_cores
@@ -263,7 +273,10 @@ def calibrate(
         None, "--cv", help="'member': leave-one-member-out error for measured and legacy drivers, instead of one fit."
     ),
 ) -> None:
-    """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
+    """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability.
+
+    Example: cohesion calibrate --out results/calibration
+    """
     from cohesion.experiments import calibration as fit
     from cohesion.outputs import claimed_file, claimed_output
 

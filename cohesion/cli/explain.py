@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cohesion.cli import app
@@ -15,13 +16,16 @@ from cohesion.errors import InputError
 
 @app.command()
 def explain(
-    member: str = typer.Argument(..., help="ISO3 code of the member, e.g. DEU."),
+    member: str = typer.Argument(..., help="ISO3 code of the member, e.g. DEU (any case)."),
     results: Path = typer.Option(Path("results/latest"), "--results", help="Results folder of 'cohesion run'."),
     scenario: Optional[str] = typer.Option(
         None, "--scenario", help="Scenario in that folder (default: baseline if present, else the first)."
     ),
 ) -> None:
-    """Split a member's horizon stance on each issue into energy, threat, leadership, peer and other parts."""
+    """Split a member's horizon stance on each issue into energy, threat, leadership, peer and other parts.
+
+    Example: cohesion explain deu --scenario invasion
+    """
     import pandas as pd
 
     from cohesion.constants import COMPONENTS, ISSUES
@@ -38,15 +42,21 @@ def explain(
     if frame.empty:
         raise InputError(f"{path} holds no rows (a damaged results folder? run 'cohesion run' again)")
     names = list(dict.fromkeys(frame["scenario"]))
-    if scenario is None:
-        scenario = "baseline" if "baseline" in names else names[0]
-    if scenario not in names:
-        raise InputError(f"scenario {scenario!r} is not in {results} (has: {', '.join(sorted(set(frame['scenario'])))})")
+    wanted = scenario or "baseline"
+    # A label such as "baseline [energy_weight=0.5]" is found by its scenario name when it is the only one.
+    matches = [n for n in names if n == wanted] or [n for n in names if n.split(" [", 1)[0] == wanted]
+    if scenario is None and len(matches) != 1:
+        matches = names[:1]
+    if len(matches) != 1:
+        raise InputError(f"scenario {wanted!r} is not in {results} (has: {', '.join(sorted(set(frame['scenario'])))})")
+    scenario = matches[0]
+    codes = sorted(set(frame["member"]))
+    member = member.upper()
+    if member not in codes:
+        raise InputError(f"unknown member code {member!r} (valid: {' '.join(codes)})")
     rows = frame[(frame["scenario"] == scenario) & (frame["member"] == member)]
-    if rows.empty:
-        raise InputError(f"unknown member code {member!r}")
     wide = rows.pivot(index="issue", columns="component", values="value").reindex(index=list(ISSUES), columns=list(COMPONENTS))
-    table = Table(title=f"{member} in {scenario}: stance at the horizon and what makes it (mean over runs)")
+    table = Table(title=f"{member} in {escape(scenario)}: stance at the horizon and what makes it (mean over runs)")
     table.add_column("issue")
     table.add_column("stance", justify="right")
     for component in COMPONENTS:

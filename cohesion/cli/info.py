@@ -12,23 +12,43 @@ from cohesion.cli import app
 from cohesion.errors import InputError
 
 
+def readable(value: object) -> str:
+    """A table cell: numbers without exponents (thousands grouped, at most three decimals), missing as a dash."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "–" if value is None else str(value)
+    if value != value:  # NaN
+        return "–"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _emit(frame, fmt: str, title: str) -> None:  # type: ignore[no-untyped-def]
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
         return
     if fmt != "table":
         raise InputError(f"--format must be table or csv, got {fmt!r}")
+    cells = [[readable(v) for v in row] for row in frame.itertuples(index=False)]
     table = Table(title=title, show_lines=False)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row])
-    Console(width=max(160, Console().width)).print(table)
+    for i, column in enumerate(frame.columns):
+        header = str(column).replace("_", " ")
+        longest = max([len(word) for word in header.split()] + [len(row[i]) for row in cells] + [1])
+        numeric = frame[column].dtype.kind in "if"
+        # Headers wrap between words only; cells never wrap (the console is made wide enough).
+        table.add_column(header, min_width=min(longest, 60), justify="right" if numeric else "left", overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    width = Console(width=10_000).measure(table).maximum
+    Console(width=max(min(width, 400), Console().width)).print(table)
 
 
 @app.command()
 def scenarios() -> None:
-    """List the shipped scenarios with a one-line description."""
+    """List the shipped scenarios with a one-line description.
+
+    Example: cohesion scenarios
+    """
     from cohesion.scenarios import load_scenario, shipped_scenarios
 
     table = Table(title="Shipped scenarios")
@@ -46,7 +66,10 @@ def positions(
     fmt: str = typer.Option("table", "--format", help="table or csv"),
     member: str = typer.Option("", "--member", help="Only positions speaking for this ISO3 code (or EU/RUS/UKR)."),
 ) -> None:
-    """Print the coded positions (the 27 January 2022 article and other statements up to that day), with quotes, weights and sources."""
+    """Print the coded positions (the 27 January 2022 article and other statements up to that day), with quotes, weights and sources.
+
+    Example: cohesion positions --member deu --format csv
+    """
     import pandas as pd
 
     from cohesion.inputs import load_positions
@@ -61,7 +84,10 @@ def positions(
 
 @app.command()
 def params(fmt: str = typer.Option("table", "--format", help="table or csv")) -> None:
-    """Print every parameter with its default, range, unit and meaning."""
+    """Print every parameter with its default, range, unit and meaning.
+
+    Example: cohesion params --format csv > params.csv
+    """
     import pandas as pd
 
     from cohesion.params import PARAM_SPECS
@@ -80,14 +106,18 @@ def params(fmt: str = typer.Option("table", "--format", help="table or csv")) ->
 def members(
     fmt: str = typer.Option("table", "--format", help="table or csv"),
     drivers: str = typer.Option("measured", "--drivers", help="measured (from indicators.csv) or legacy (hand-weighted proxies)."),
-    member: str = typer.Option("", "--member", help="Only this ISO3 code."),
+    member: str = typer.Option("", "--member", help="Only this ISO3 code (any case)."),
 ) -> None:
-    """Print each member's drivers with their 90% interval and the indicators (with status) behind them."""
+    """Print each member's drivers with their 90% interval and the indicators (with status) behind them.
+
+    Example: cohesion members --member deu
+    """
     from cohesion.inputs import load_members
 
     known = load_members()
+    member = member.upper()
     if member and member not in known.codes:
-        raise InputError(f"unknown member code {member!r}")
+        raise InputError(f"unknown member code {member!r} (valid: {' '.join(sorted(known.codes))})")
     if drivers == "legacy":
         from cohesion.core.drivers import driver_table
 

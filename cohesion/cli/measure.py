@@ -32,7 +32,10 @@ def measure(
         None, "--indicators", help="An indicators CSV in the format of cohesion/data/indicators.csv (default: that file)."
     ),
 ) -> None:
-    """Estimate each driver from its indicators (one Bayesian factor model per family) and store the draws."""
+    """Estimate each driver from its indicators (one Bayesian factor model per family) and store the draws.
+
+    Example: cohesion measure --draws 200
+    """
     from cohesion.indicators import load_indicators
     from cohesion.inputs import load_members
     from cohesion.measurement.model import measure as fit

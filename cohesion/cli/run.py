@@ -15,6 +15,8 @@ from cohesion.errors import InputError
 
 def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
     """A rich table of the horizon summary of each scenario."""
+    from rich.markup import escape
+
     from cohesion.results import summary_row
 
     table = Table(title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, 90% interval over runs)")
@@ -23,7 +25,7 @@ def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
     for result in results:
         row = summary_row(result)
         table.add_row(
-            row["scenario"],
+            escape(row["scenario"]),  # labels such as "baseline [energy_weight=0.5]" are text, not rich markup
             f"{row['consensus_week0']:.1f} -> {row['consensus_mean']:.1f}",
             f"{row['consensus_p05']:.1f}-{row['consensus_p95']:.1f}",
             f"{row['cohesion_week0']:.1f} -> {row['cohesion_mean']:.1f}",
@@ -52,7 +54,8 @@ def run(
     runs: int = typer.Option(200, "--runs", help="Monte Carlo replicates per scenario."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Weeks to simulate (default: each scenario's own horizon); must reach every event of the scenarios."),
     seed: int = typer.Option(20220127, "--seed", help="Root seed; the same seed gives the same files."),
-    set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
+    set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable); "
+                                         "SCENARIO:name=value also runs SCENARIO with that override beside the plain one."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
     dynamics: Optional[str] = typer.Option(
@@ -72,7 +75,11 @@ def run(
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
+    """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json.
+
+    Example: cohesion run baseline invasion --runs 500 --set baseline:energy_weight=0.5 --report
+    """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from cohesion.params import load_params_file, parse_set_option
@@ -81,15 +88,25 @@ def run(
 
     if timeseries not in ("auto", "full", "summary"):
         raise InputError(f"--timeseries must be auto, full or summary, got {timeseries!r}")
+    from cohesion.runner import override_text
+
     layers = []
     if params is not None:
         layers.append(load_params_file(params))
-    if set_values:
-        layers.append(parse_set_option(set_values))
     if dynamics is not None:
         layers.insert(0, dynamics_layer(dynamics))
+    scoped = [item for item in set_values if ":" in item.split("=", 1)[0]]
+    plain = parse_set_option([item for item in set_values if item not in scoped])
+    if plain:
+        layers.append(plain)
+    variants = []
+    for item in scoped:
+        scenario, setting = item.split(":", 1)
+        layer = parse_set_option([setting])
+        variants.append((scenario.strip(), layer, override_text(layer)))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
-                         workers=workers, drivers=drivers, driver_uncertainty=driver_uncertainty)
+                         workers=workers, overrides=override_text(plain, params), variants=variants,
+                         drivers=drivers, driver_uncertainty=driver_uncertainty)
     worlds = prepare(request)  # every input checked before the progress bar starts
     if report:  # the report's file too, before any run
         from cohesion.cli.report import REPORT_MARKER
@@ -100,14 +117,25 @@ def run(
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
-        TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"), TimeRemainingColumn(),
+        TextColumn("[bold]simulating[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+        TimeRemainingColumn(),
         console=console, disable=quiet, transient=True,
     ) as bar:
-        task = bar.add_task("runs", total=total)
-        results = run_scenarios(
-            request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries, worlds=worlds
-        )
+        names = [escape(world.scenario.name) for world in worlds]
+        task = bar.add_task(names[0], total=total)
+
+        def advance(n: int) -> None:
+            """Move the bar and name the scenario being simulated (scenarios run one after another, ``runs`` each)."""
+            bar.advance(task, n)
+            done = int(bar.tasks[0].completed)
+            bar.update(task, description=names[min(done // runs, len(names) - 1)])
+
+        results = run_scenarios(request, out=out, progress=advance, timeseries=timeseries, worlds=worlds)
     Console(width=max(Console().width, 120)).print(summary_table(results))
+    from cohesion.report.data import load_results
+    from cohesion.report.findings import findings_text
+
+    print(f"\nKey findings: {findings_text(load_results(out))}\n")
     print(f"results written to {out}")
     if report:
         from cohesion.cli.report import write_report_file

@@ -9,7 +9,10 @@ from cohesion.measurement.model import Measurement
 
 
 def _format_value(value: float) -> str:
-    return "NA" if pd.isna(value) else f"{value:.4g}"
+    """An indicator value without exponents: large values whole with thousands grouped, others to 4 digits."""
+    if pd.isna(value):
+        return "NA"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
 
 
 def member_driver_table(measurement: Measurement, indicators: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ that is missing a table, or holds one of another shape, fails with one clear
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from cohesion.constants import COMPONENTS, EU_ISSUES, ISSUES, RUN_METRICS
 from cohesion.errors import InputError
+from cohesion.report.scores import Score, run_scores
 from cohesion.results import EXPERIMENT_FORMAT, REQUIRED_RUN_FILES, RESULTS_FORMAT, read_manifest
 
 #: Columns each run table must have (one entry per file the report reads).
@@ -76,12 +78,16 @@ def read_table(folder: Path, name: str, columns: tuple[str, ...], required: bool
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
     if name in NUMERIC_CHECKED:
-        check_whole_table(frame, path, [c for c in columns if c not in TEXT_COLUMNS])
+        # summary.csv: every score column too (which scores exist is read from the tables, cohesion.report.scores).
+        scores = [c for c in frame.columns if name == "summary.csv" and SCORE_COLUMN.search(c)]
+        check_whole_table(frame, path, list(dict.fromkeys([c for c in columns if c not in TEXT_COLUMNS] + scores)))
     return frame
 
 
 #: Run tables whose numbers are checked row by row (the CSVs a person might edit or a copy might cut short).
 NUMERIC_CHECKED = ("summary.csv", "members.csv")
+#: Score columns of summary.csv (horizon mean, quantiles, week 0; blockers are saved without ``_mean``).
+SCORE_COLUMN = re.compile(r"(_mean|_p05|_p50|_p95|_week0)$|^consensus_blockers$")
 #: Columns of those tables that hold text (may be empty).
 TEXT_COLUMNS = frozenset({"scenario", "title", "member", "country", "blocking_members", "blocks"})
 
@@ -130,6 +136,20 @@ class RunResults:
     def country_names(self) -> dict[str, str]:
         """ISO3 code to country name, from members.csv."""
         return dict(zip(self.members["member"], self.members["country"]))
+
+    @property
+    def scores(self) -> list[Score]:
+        """The scores these results hold (cohesion.report.scores)."""
+        return run_scores(self.summary, self.timeseries_summary)
+
+    @property
+    def reference(self) -> str:
+        """The scenario others are compared with: the manifest's ``reference`` (set by a comparison), else ``baseline``
+        when present, else the first."""
+        chosen = self.manifest.get("reference")
+        if chosen in self.scenarios:
+            return chosen
+        return "baseline" if "baseline" in self.scenarios else self.scenarios[0]
 
     def scenario_titles(self) -> dict[str, str]:
         """Scenario name to its one-line title."""

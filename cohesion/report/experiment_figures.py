@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cohesion.constants import RUN_METRICS
+from cohesion.params import SPECS_BY_NAME
 from cohesion.report.data import POINT_ID_COLUMNS, ExperimentResults
 from cohesion.report.layout import Choices, empty_figure, issue_label, parameter_label, styled
 from cohesion.report.palette import COHESION_SCALE, INTERVAL_OPACITY, member_colours, scenario_colours, with_alpha
@@ -60,22 +61,38 @@ def _one_parameter(points: pd.DataFrame, parameter: str) -> go.Figure:
     return styled(fig, 460)
 
 
-def surface_table(points: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, bool]:
-    """Mean cohesion per value pair of ``x`` and ``y`` and whether the design is a full grid on them.
+def surface_table(points: pd.DataFrame, x: str, y: str, outcome: str = OUTCOME) -> tuple[pd.DataFrame, bool]:
+    """Mean ``outcome`` per value pair of ``x`` and ``y`` and whether the design is a full grid on them.
 
     For a grid the frame is the ``y`` by ``x`` pivot; otherwise it holds one
-    row per design point with its ``x``, ``y`` and mean cohesion.
+    row per design point with its ``x``, ``y`` and mean outcome.
     """
-    means = points.groupby([x, y])[OUTCOME].mean()
+    means = points.groupby([x, y])[outcome].mean()
     nx, ny = points[x].nunique(), points[y].nunique()
     if nx <= MAX_GRID_LEVELS and ny <= MAX_GRID_LEVELS and len(means) == nx * ny:
         return means.unstack(x).sort_index().sort_index(axis=1), True
     key = "point" if "point" in points.columns else [x, y]
-    return points.groupby(key).agg({x: "first", y: "first", OUTCOME: "mean"}).reset_index(drop=True), False
+    return points.groupby(key).agg({x: "first", y: "first", outcome: "mean"}).reset_index(drop=True), False
+
+
+#: Most options of the sweep figure's dropdown (outcomes x parameter pairs x scenarios).
+MAX_SURFACES = 40
+
+
+def declared_outcomes(points: pd.DataFrame) -> list[str]:
+    """The scores the experiment recorded, the headline outcome first."""
+    return [o for o in dict.fromkeys([OUTCOME, *RUN_METRICS]) if o in points.columns]
+
+
+def default_value(parameter: str) -> float | None:
+    """A parameter's default (``DEU.energy_weight`` has ``energy_weight``'s), or None when unknown."""
+    spec = SPECS_BY_NAME.get(parameter.rpartition(".")[2])
+    return None if spec is None else float(spec.default)
 
 
 def sweep_surfaces(results: ExperimentResults) -> go.Figure:
-    """Pairs of varied parameters against the mean consensus score; a dropdown picks the pair and scenario."""
+    """Pairs of varied parameters against the mean of each recorded outcome, the defaults starred; a dropdown picks
+    the outcome, the pair and the scenario."""
     points = results.points
     if points is None or OUTCOME not in points.columns:
         return empty_figure(f"points.parquet holds no {OUTCOME}")
@@ -84,28 +101,71 @@ def sweep_surfaces(results: ExperimentResults) -> go.Figure:
         return empty_figure("No parameter varies across the design points")
     if len(parameters) == 1:
         return _one_parameter(points, parameters[0])
-    low, high = float(points[OUTCOME].min()), float(points[OUTCOME].max())
-    colour_axis = {"colorscale": COHESION_SCALE, "cmin": low, "cmax": high}
+    outcomes = declared_outcomes(points)
     groups = _by_scenario(points)
-    choices = Choices("Surface")
+    choices = Choices("Surface", key=None)
     fig = go.Figure()
-    for x, y in list(combinations(parameters, 2))[:MAX_PAIRS]:
-        for name, part in groups:
-            label = f"{parameter_label(x)} × {parameter_label(y)}" + ("" if len(groups) == 1 else f" · {name}")
-            titles = {"xaxis.title.text": parameter_label(x), "yaxis.title.text": parameter_label(y)}
-            choices.start(fig, label, titles)
-            frame, grid = surface_table(part, x, y)
-            meta = {"scenario": name, "x": x, "y": y, "grid": grid}
-            hover = f"{parameter_label(x)} %{{x:.3g}}<br>{parameter_label(y)} %{{y:.3g}}<br>cohesion %{{z:.1f}}<extra></extra>"
-            if grid:
-                fig.add_heatmap(z=frame.to_numpy(), x=list(frame.columns), y=list(frame.index), zmin=low, zmax=high,
-                                colorscale=COHESION_SCALE, colorbar={"title": {"text": "cohesion"}}, hovertemplate=hover, meta=meta)
-            else:
-                fig.add_scatter(x=frame[x], y=frame[y], mode="markers", meta=meta,
-                                marker={**colour_axis, "color": frame[OUTCOME], "size": 9, "showscale": True,
-                                        "colorbar": {"title": {"text": "cohesion"}}, "line": {"color": "white", "width": 0.5}},
-                                hovertemplate=hover.replace("%{z", "%{marker.color"))
+    options = [(o, x, y, g) for o in outcomes for x, y in list(combinations(parameters, 2))[:MAX_PAIRS] for g in groups][:MAX_SURFACES]
+    for outcome, x, y, (name, part) in options:
+        low, high = float(points[outcome].min()), float(points[outcome].max())
+        colour_axis = {"colorscale": COHESION_SCALE, "cmin": low, "cmax": high}
+        what = outcome.replace("_", " ")
+        label = (f"{what}: " if len(outcomes) > 1 else "") + f"{parameter_label(x)} × {parameter_label(y)}" + (
+            "" if len(groups) == 1 else f" · {name}")
+        titles = {"xaxis.title.text": parameter_label(x), "yaxis.title.text": parameter_label(y)}
+        choices.start(fig, label, titles)
+        frame, grid = surface_table(part, x, y, outcome)
+        meta = {"scenario": name, "x": x, "y": y, "grid": grid, "outcome": outcome}
+        hover = f"{parameter_label(x)} %{{x:.3g}}<br>{parameter_label(y)} %{{y:.3g}}<br>{what} %{{z:.3g}}<extra></extra>"
+        if grid:
+            fig.add_heatmap(z=frame.to_numpy(), x=list(frame.columns), y=list(frame.index), zmin=low, zmax=high,
+                            colorscale=COHESION_SCALE, colorbar={"title": {"text": what}}, hovertemplate=hover, meta=meta)
+        else:
+            fig.add_scatter(x=frame[x], y=frame[y], mode="markers", meta=meta,
+                            marker={**colour_axis, "color": frame[outcome], "size": 9, "showscale": True,
+                                    "colorbar": {"title": {"text": what}}, "line": {"color": "white", "width": 0.5}},
+                            hovertemplate=hover.replace("%{z", "%{marker.color"))
+        dx, dy = default_value(x), default_value(y)
+        if dx is not None and dy is not None:  # where the model's defaults sit on this surface
+            fig.add_scatter(x=[dx], y=[dy], mode="markers+text", text=["default"], textposition="top center", showlegend=False,
+                            marker={"symbol": "star", "size": 15, "color": "white", "line": {"color": "black", "width": 1.5}},
+                            hovertemplate=f"default: {parameter_label(x)} {dx:g}, {parameter_label(y)} {dy:g}<extra></extra>",
+                            meta={"role": "default", "x": x, "y": y, "outcome": outcome, "scenario": name})
     return styled(choices.finish(fig), 520, margin={"l": 90, "r": 30, "t": 80, "b": 60})
+
+
+#: What the indices mean, one line per method.
+SENSITIVITY_EXPLAINED = {
+    "sobol": "S1: the share of the outcome's variance due to the parameter alone; ST: including its interactions "
+             "with the others (ST - S1 is the interaction part).",
+    "morris": "mu*: mean absolute change of the outcome per step of the parameter (its importance); sigma: how much that "
+              "change varies across the design (non-linearity or interactions).",
+}
+
+
+def sorted_sensitivity(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sensitivity rows by scenario and outcome, most influential parameter first (ST, else mu*)."""
+    strength = (frame["ST"] if "ST" in frame.columns else pd.Series(np.nan, index=frame.index))
+    if "mu_star" in frame.columns:
+        strength = strength.fillna(frame["mu_star"])
+    groups = [c for c in ("method", "scenario", "outcome") if c in frame.columns]
+    order = frame.assign(_strength=strength).sort_values([*groups, "_strength"], ascending=[True] * len(groups) + [False],
+                                                         kind="stable", na_position="last")
+    return order.drop(columns="_strength")
+
+
+def wide_intervals(frame: pd.DataFrame) -> str | None:
+    """A warning when confidence intervals are wider than the indices they belong to (too few samples), else None."""
+    pairs = [(i, f"{i}_conf") for i in ("S1", "ST", "mu_star") if _has(frame, i) and _has(frame, f"{i}_conf")]
+    checked = wide = 0
+    for index, conf in pairs:
+        values = frame[[index, conf]].dropna()
+        checked += len(values)
+        wide += int((values[conf] > values[index].abs()).sum())
+    if not wide:
+        return None
+    return (f"warning: {wide} of {checked} indices have a confidence interval wider than the index itself; "
+            "too few samples to rank those parameters (raise --samples)")
 
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
@@ -131,7 +191,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, method: str) -> go.Figure:
     order += [p for p in dict.fromkeys(rows["parameter"]) if p not in order]
     labels = [parameter_label(p) for p in order]
     series = (("S1", "first order S1", "#4e79a7"), ("ST", "total ST", "#f28e2b")) if variance_based else (("mu_star", "μ*", "#4e79a7"),)
-    choices = Choices("Outcome")
+    choices = Choices("Outcome", key=None)
     fig = go.Figure()
     for outcome, scenario in options:
         part = rows[(rows["outcome"] == outcome) & (rows["scenario"] == scenario)].set_index("parameter").reindex(order)

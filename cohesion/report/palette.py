@@ -7,31 +7,49 @@ free colour of a qualitative cycle in a stable order.
 
 from __future__ import annotations
 
+import itertools
+
 from plotly.colors import qualitative, sample_colorscale
 
-#: The shipped scenarios; the baseline is dark grey, the others distinct hues (ColorBrewer Dark2 and friends).
-SCENARIO_COLOURS: dict[str, str] = {
-    "baseline": "#3d3d3d",
-    "de-escalation": "#1b9e77",
-    "european-autonomy": "#7570b3",
-    "gas-cutoff": "#d95f02",
-    "hybrid-campaign": "#e7298a",
-    "intel-discredited": "#a6761d",
-    "invasion": "#c0392b",
-    "limited-incursion": "#d4a106",
-    "sanctions-on-putin": "#1f78b4",
+#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"), by name.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
 }
-_FALLBACK = qualitative.D3 + qualitative.Set2
+#: A ninth colour for nine scenarios: the navy that is farthest (CAM02-UCS, also under simulated
+#: deuteranopia and protanopia) from all eight Okabe-Ito colours (tests/test_report_palette.py).
+NAVY = "#002060"
 
-#: Additive parts of a stance (cohesion.constants.COMPONENTS).
+#: The shipped scenarios: Okabe-Ito plus navy, so every pair stays apart for red-green colour blindness.
+SCENARIO_COLOURS: dict[str, str] = {
+    "baseline": OKABE_ITO["black"],
+    "invasion": OKABE_ITO["vermillion"],
+    "limited-incursion": OKABE_ITO["orange"],
+    "gas-cutoff": OKABE_ITO["yellow"],
+    "de-escalation": OKABE_ITO["bluish_green"],
+    "intel-discredited": OKABE_ITO["reddish_purple"],
+    "hybrid-campaign": OKABE_ITO["sky_blue"],
+    "european-autonomy": OKABE_ITO["blue"],
+    "sanctions-on-putin": NAVY,
+}
+#: Colours for other scenario names, in this order (repeating beyond nine scenarios).
+_FALLBACK = list(SCENARIO_COLOURS.values())
+
+#: Additive parts of a stance (cohesion.constants.COMPONENTS): Okabe-Ito without yellow (too light for bars).
 COMPONENT_COLOURS: dict[str, str] = {
-    "baseline": "#b0b0b0",
-    "energy": "#f28e2b",
-    "threat": "#e15759",
-    "leadership": "#4e79a7",
-    "peers": "#59a14f",
-    "anchor": "#b07aa1",
-    "shocks": "#9c755f",
+    "baseline": OKABE_ITO["black"],
+    "energy": OKABE_ITO["orange"],
+    "threat": OKABE_ITO["vermillion"],
+    "leadership": OKABE_ITO["blue"],
+    "peers": OKABE_ITO["bluish_green"],
+    "anchor": OKABE_ITO["reddish_purple"],
+    "shocks": OKABE_ITO["sky_blue"],
 }
 
 #: 30 distinguishable colours, given to member codes in alphabetical order.
@@ -39,8 +57,8 @@ _MEMBER_CYCLE = qualitative.Dark24 + qualitative.Light24
 
 #: Stance: 0 (against the U.S.-UK line) red, 0.5 neutral, 1 (the line) blue.
 STANCE_SCALE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
-#: Alignment with the U.S.-UK line: low red through yellow to high blue.
-ALIGNMENT_SCALE = "RdYlBu"
+#: Alignment with the U.S.-UK line: sequential (one direction, more is more), colour-blind safe.
+ALIGNMENT_SCALE = "Cividis"
 #: Share of runs in which a member blocks: white (never) to dark red (always).
 BLOCK_SCALE = [[0.0, "#ffffff"], [0.05, "#fde0d2"], [0.5, "#ef6548"], [1.0, "#7f0000"]]
 #: Consensus score on sweep surfaces.
@@ -54,7 +72,9 @@ INTERVAL_OPACITY = 0.14
 
 def scenario_colours(names: list[str]) -> dict[str, str]:
     """A colour for each scenario: fixed for shipped names, a stable cycle for the rest."""
-    extra = iter(c for c in _FALLBACK if c not in SCENARIO_COLOURS.values())
+    taken = {SCENARIO_COLOURS[n] for n in names if n in SCENARIO_COLOURS}
+    free = [c for c in _FALLBACK if c not in taken] or _FALLBACK
+    extra = (free[i % len(free)] for i in itertools.count())
     return {name: SCENARIO_COLOURS[name] if name in SCENARIO_COLOURS else next(extra) for name in names}
 
 

@@ -109,4 +109,7 @@ def test_members_shows_intervals_and_indicators(cli):
     legacy = subprocess.run([*cli, "members", "--drivers", "legacy", "--format", "csv"], capture_output=True, text=True)
     assert legacy.returncode == 0 and "gas_exposure" in legacy.stdout
     bad = subprocess.run([*cli, "members", "--member", "XYZ"], capture_output=True, text=True)
-    assert bad.returncode == 2 and bad.stderr == "error: unknown member code 'XYZ'\n"
+    assert bad.returncode == 2 and bad.stderr.startswith("error: unknown member code 'XYZ' (valid: ALB ")
+    assert len(bad.stderr.splitlines()) == 1
+    lower = subprocess.run([*cli, "members", "--member", "hrv", "--format", "csv"], capture_output=True, text=True)
+    assert lower.returncode == 0 and set(pd.read_csv(StringIO(lower.stdout))["member"]) == {"HRV"}

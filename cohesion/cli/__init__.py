@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cohesion.cli import experiments, explain, info, report, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import experiments, explain, info, report, run, validate  # noqa: F401  (commands register on import)
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.

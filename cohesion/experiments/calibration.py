@@ -23,7 +23,7 @@ errors and correlations.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -128,6 +128,16 @@ class Observations:
             member_index=np.array([codes.index(p.speaks_for) for p in rows]),
             issue_index=np.array([ISSUES.index(p.issue) for p in rows]),
         )
+
+    def subset(self, rows: np.ndarray) -> "Observations":
+        """The observations at positions ``rows`` (e.g. a cross-validation fold)."""
+        rows = np.asarray(rows)
+        picked = {
+            f.name: (tuple(np.asarray(value, dtype=object)[rows]) if isinstance(value, tuple) else value[rows])
+            for f in fields(self)
+            for value in [getattr(self, f.name)]
+        }
+        return type(self)(**picked)
 
 
 class StanceModel:
@@ -307,14 +317,25 @@ def _jacobian(residuals: Callable[[np.ndarray], np.ndarray], unit: np.ndarray, a
     return np.column_stack(columns)
 
 
-def calibrate(spec: CalibrationSpec) -> CalibrationResult:
-    """Fit the parameters of ``spec`` to its observations (see the module docstring)."""
+def target_observations(spec: CalibrationSpec) -> Observations:
+    """The observations ``spec`` fits: its target's member-stance rows (the article's by default)."""
+    codes = load_members().codes
+    positions = load_positions() if spec.target is None else read_positions(spec.target, codes)
+    return Observations.from_positions(positions, codes)
+
+
+def calibrate(spec: CalibrationSpec, observations: Observations | None = None) -> CalibrationResult:
+    """Fit the parameters of ``spec`` to its observations (see the module docstring).
+
+    Args:
+        spec: What to fit, in which world.
+        observations: Fit these instead of the spec's target (e.g. one
+            cross-validation fold's training rows).
+    """
     from scipy.optimize import least_squares
 
     low, high = _bounds(spec)
-    codes = load_members().codes
-    positions = load_positions() if spec.target is None else read_positions(spec.target, codes)
-    obs = Observations.from_positions(positions, codes)
+    obs = target_observations(spec) if observations is None else observations
     model = StanceModel(spec)
     model.parameters(low + 0.5 * (high - low))  # the box must hold valid parameter sets
     evaluations = 0

@@ -191,6 +191,9 @@ def build_report(results_dir: Path) -> str:
         subtitle = (f"Run results <code>{cell_html(name)}</code>: {len(summary)} scenario{'s' if len(summary) != 1 else ''}, "
                     f"{runs} Monte Carlo runs each, {weeks} weeks.")
         sections = run_sections(results)
+        from cohesion.report.trust import DEFAULT_FOLDER, trust_section
+
+        sections.append(trust_section(Path(results_dir).resolve().parent / DEFAULT_FOLDER))
     else:
         what = meta.get("name") or meta.get("analysis") or "experiment"
         subtitle = f"Experiment results <code>{cell_html(name)}</code> ({cell_html(what)})."

@@ -157,9 +157,10 @@ def read_outcome_csv(path: Path, scenario: str, measure: str, weeks: int) -> Epi
         if not np.isfinite(value):
             raise InputError(f"{path}, line {line}: outcome must be finite")
         member = row["member"]
+        if member in members:
+            raise InputError(f"{path}, line {line}: duplicate observation for member {member}")
         observations.append({"member": member, "value": value, "source": row.get("source") or f"{path.name}, line {line}"})
-        if member not in members:
-            members.append(member)
+        members.append(member)
     data = {
         "name": "user-outcome",
         "title": f"Outcome file {path.name}",

@@ -51,7 +51,9 @@ def main() -> None:
     for stage, seconds in stages.items():
         print(f"  {stage:<22} {seconds:7.1f} s")
     verdict = "met" if total < TARGET_SECONDS else "NOT met"
+    load = os.getloadavg()
     print(f"  {'total':<22} {total:7.1f} s  (target {TARGET_SECONDS} s: {verdict}); results in {out}")
+    print(f"  machine load average at the end (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}")
     figures = {
         "machine": {"python": platform.python_version(), "processor": platform.machine(), "cpu_count": os.cpu_count(),
                     "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS")},
@@ -59,6 +61,7 @@ def main() -> None:
         "stage_seconds": stages,
         "total_seconds": total,
         "target_seconds": TARGET_SECONDS,
+        "load_average_at_end": load,
     }  # fmt: skip
     (Path(__file__).parent / "validate.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

@@ -28,6 +28,7 @@ class RunRequest:
     seed: int = 20220127
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
+    uncertainty: str = "noise"  # noise, parameters or all (cohesion.validation.uncertainty.UNCERTAINTY_KINDS)
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -47,6 +48,8 @@ def prepare(request: RunRequest) -> list[World]:
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
+    if request.uncertainty not in ("noise", "parameters", "all"):
+        raise InputError(f"--uncertainty must be noise, parameters or all, got {request.uncertainty!r}")
     worlds = []
     for name in expand_scenario_names(request.scenarios):
         spec, digest = load_scenario(name)
@@ -72,7 +75,17 @@ def run(
     if out is not None:
         check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
-    results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+    if request.uncertainty == "noise":
+        results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
+    else:
+        from cohesion.validation.uncertainty import simulate_parameter_uncertainty
+
+        results = [
+            simulate_parameter_uncertainty(
+                world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
+            )
+            for world in worlds
+        ]
     if out is not None:
         settings = {
             "seed": request.seed,
@@ -80,6 +93,7 @@ def run(
             "steps": request.steps,
             "engine": engine,
             "scenario_arguments": request.scenarios,
+            "uncertainty": request.uncertainty,
         }
         write_results(results, Path(out), settings, timeseries=timeseries)
     return results

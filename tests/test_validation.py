@@ -279,3 +279,27 @@ def test_validate_refuses_bad_sizes_and_foreign_folders(tmp_path, capsys):
     assert run_cli(["validate", "--out", str(foreign), *TINY]) == 2
     assert "not a cohesion results folder" in capsys.readouterr().err
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+# --- cohesion run --uncertainty -----------------------------------------------------------------
+
+
+def test_run_with_parameter_uncertainty_is_wider_reproducible_and_says_so(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["run", "baseline", "--runs", "12", "--steps", "8", "--quiet", "--out", str(out)]
+    assert run_cli([*argv, "--uncertainty", "parameters"]) == 0
+    assert "calibrated parameters drawn per run" in capsys.readouterr().out
+    drawn = pd.read_parquet(out / "timeseries.parquet")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["uncertainty"] == "parameters"
+    assert run_cli([*argv, "--uncertainty", "parameters"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"), drawn)
+    assert run_cli(argv) == 0
+    assert "noise and stochastic events only" in capsys.readouterr().out
+    fixed = pd.read_parquet(out / "timeseries.parquet")
+    week0 = lambda f: f[f["week"] == 0]["cohesion_index"]  # noqa: E731
+    assert week0(fixed).std() < 1e-9 < 1e-3 < week0(drawn).std()  # drawn weights move the initial stances
+
+
+def test_unknown_uncertainty_kind_is_one_error_line(capsys):
+    assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
+    assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")

@@ -14,11 +14,12 @@ from cohesion.errors import InputError
 from cohesion.params import load_params_file, parse_set_option
 
 
-def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
-    """A rich table of the horizon summary of each scenario."""
+def summary_table(results, uncertainty: str = "noise") -> Table:  # type: ignore[no-untyped-def]
+    """A rich table of the horizon summary of each scenario; the title says what the intervals cover."""
     from cohesion.results import summary_row
+    from cohesion.validation.uncertainty import UNCERTAINTY_KINDS
 
-    table = Table(title="Cohesion at the horizon (index 0-100, 90% interval over runs)")
+    table = Table(title=f"Cohesion at the horizon (index 0-100, 90% interval over runs: {UNCERTAINTY_KINDS[uncertainty]})")
     for column in ("scenario", "week 0", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
         table.add_column(column, justify="right" if column in ("week 0", "cohesion", "blockers") else "left")
     for result in results:
@@ -47,6 +48,10 @@ def run(
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    uncertainty: str = typer.Option(
+        "noise", "--uncertainty",
+        help="What the intervals cover: noise (runs at fixed parameters), parameters (calibrated weights drawn per run, no weekly noise) or all.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
@@ -62,7 +67,9 @@ def run(
         layers.append(load_params_file(params))
     if set_values:
         layers.append(parse_set_option(set_values))
-    request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine)
+    request = RunRequest(
+        scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine, uncertainty=uncertainty
+    )
     worlds = prepare(request)  # every input checked before the progress bar starts
     total = len(worlds) * runs
     console = Console(stderr=True)
@@ -74,7 +81,7 @@ def run(
         results = run_scenarios(
             request, out=out, progress=lambda n: bar.advance(task, n), timeseries=timeseries, worlds=worlds
         )
-    Console(width=max(Console().width, 120)).print(summary_table(results))
+    Console(width=max(Console().width, 120)).print(summary_table(results, uncertainty))
     print(f"results written to {out}")
     if report:
         from cohesion.report import write_report

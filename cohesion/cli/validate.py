@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cohesion.validation.backtest import Backtest
-    from cohesion.validation.suite import ValidationResult
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -58,7 +57,8 @@ def findings_table(findings: "pd.DataFrame", reference: str) -> Table:
         title="Headline findings: driver shuffles (structural/data-driven, p), parameter draws, global sensitivity"
     )
     for column in ("finding", "margin", "holds in shuffles", "status (p)", "holds in param. draws", "flips at Sobol pts", "where it flips"):
-        out.add_column(column, justify="right" if column in ("margin", "holds in shuffles", "holds in param. draws", "flips at Sobol pts") else "left")
+        numeric = column in ("margin", "holds in shuffles", "holds in param. draws", "flips at Sobol pts")
+        out.add_column(column, justify="right" if numeric else "left", no_wrap=not numeric)
     for r in findings.itertuples(index=False):
         if r.kind == "order" and reference not in r.finding:
             continue
@@ -83,14 +83,14 @@ def profile_table(table: "pd.DataFrame") -> Table:
     return out
 
 
-def print_validation(result: "ValidationResult") -> None:
-    """Print the three validation tables."""
+def print_validation(table: "pd.DataFrame", findings: "pd.DataFrame") -> None:
+    """Print the three validation tables (from a fresh result or a saved folder)."""
     from cohesion.validation.findings import REFERENCE_SCENARIO
 
     console = Console(width=max(150, Console().width))
-    console.print(crossval_table(result.table))
-    console.print(profile_table(result.table))
-    console.print(findings_table(result.findings, REFERENCE_SCENARIO))
+    console.print(crossval_table(table))
+    console.print(profile_table(table))
+    console.print(findings_table(findings, REFERENCE_SCENARIO))
 
 
 @app.command()
@@ -129,7 +129,7 @@ def validate(
 
         result = run_validation(seed, sizes, progress=advance)
     write_validation(result, out)
-    print_validation(result)
+    print_validation(result.table, result.findings)
     print(f"validation written to {out} in {time.perf_counter() - started:.0f} s")
     if report:
         from cohesion.report.trust import write_trust_page

@@ -6,17 +6,27 @@ error of unknown variance, so the log-likelihood at its best variance is
 the others; its 95 % interval is where twice the drop from the optimum stays
 below the chi-square(1) quantile 3.84 (read off the grid, linearly
 interpolated; an interval that reaches a grid end is open on that side).
+
+``cohesion run --uncertainty parameters|all`` draws each run's calibrated
+weights from these profiles (``simulate_parameter_uncertainty``), so its
+intervals carry parameter uncertainty; ``noise`` (the default) keeps them
+fixed.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+from functools import lru_cache
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from cohesion.ensemble import EnsembleResult
+from cohesion.errors import InputError
 from cohesion.experiments.calibration import CalibrationSpec, FittedParameter, calibrate, target_observations
 from cohesion.experiments.schema import check_range
+from cohesion.world import World, build_world
 
 #: chi-square(1) quantile of a two-sided 95 % likelihood-ratio interval.
 CHI2_95 = 3.841458820694124
@@ -103,3 +113,74 @@ def parameter_draws(summary: pd.DataFrame, draws: int, rng: np.random.Generator)
             values[row.parameter] = float(np.clip(row.estimate + z * half / 1.959963984540054, row.ci_low, row.ci_high))
         out.append(values)
     return out
+
+
+#: What the intervals of ``cohesion run`` cover (``--uncertainty``).
+UNCERTAINTY_KINDS: dict[str, str] = {
+    "noise": "noise and stochastic events only (parameters fixed)",
+    "parameters": "calibrated parameters drawn per run from their profile likelihoods, no weekly noise",
+    "all": "noise, stochastic events and calibrated parameters drawn per run",
+}
+
+
+@lru_cache(maxsize=1)
+def calibrated_profiles(points: int = 9) -> pd.DataFrame:
+    """Profile-likelihood summary of the shipped calibration (computed once per process)."""
+    return profile_likelihoods(CalibrationSpec(starts=1), points)[1]
+
+
+def run_seed(seed: int, scenario: str, run: int) -> int:
+    """The seed of one run simulated on its own, from the run's ``parameters`` stream."""
+    from cohesion.seeding import stream
+
+    return int(stream(seed, scenario, run, "parameters").integers(0, 2**63 - 1))
+
+
+def merge_runs(parts: list[EnsembleResult]) -> EnsembleResult:
+    """One ensemble from single-run ensembles: per-run arrays stacked, run means averaged."""
+    first = parts[0]
+    merged = {}
+    for f in dataclasses.fields(first):
+        value = getattr(first, f.name)
+        if not isinstance(value, np.ndarray):
+            merged[f.name] = value
+        elif value.shape[:1] == (first.runs,):
+            merged[f.name] = np.concatenate([getattr(p, f.name) for p in parts])
+        else:
+            merged[f.name] = np.mean([getattr(p, f.name) for p in parts], axis=0)
+    return type(first)(**merged)
+
+
+def simulate_parameter_uncertainty(
+    world: World,
+    layers: list[Mapping[str, Any]],
+    runs: int,
+    seed: int,
+    kind: str,
+    engine: str = "vectorized",
+    progress: Callable[[int], None] | None = None,
+) -> EnsembleResult:
+    """``runs`` runs of ``world``'s scenario, each with calibrated parameters of its own.
+
+    Run ``r`` draws its parameters from its own ``parameters`` stream (below the
+    caller's parameter layers, so ``--set`` and ``--params`` still win), and is
+    simulated alone with a seed from that stream. ``kind`` ``parameters`` sets
+    ``noise_sd`` to 0; ``all`` keeps the noise.
+    """
+    from cohesion.engines import simulate
+    from cohesion.seeding import stream
+
+    if kind not in ("parameters", "all"):
+        raise InputError(f"--uncertainty must be one of {', '.join(UNCERTAINTY_KINDS)}, got {kind!r}")
+    summary = calibrated_profiles()
+    name = world.scenario.name
+    quiet = [{"noise_sd": 0.0}] if kind == "parameters" else []
+    parts = []
+    for r in range(runs):
+        draw = parameter_draws(summary, 1, stream(seed, name, r, "parameters"))[0]
+        world_r = build_world(world.scenario, world.scenario_hash, [draw, *layers, *quiet], horizon=world.horizon)
+        parts.append(simulate(world_r, 1, run_seed(seed, name, r), engine=engine))
+        if progress is not None:
+            progress(1)
+    merged = merge_runs(parts)
+    return dataclasses.replace(merged, world=world, seed=seed)

@@ -303,3 +303,16 @@ def test_run_with_parameter_uncertainty_is_wider_reproducible_and_says_so(tmp_pa
 def test_unknown_uncertainty_kind_is_one_error_line(capsys):
     assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
     assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")
+
+
+# --- the report's trust section -----------------------------------------------------------------
+
+
+def test_run_report_has_a_trust_section_that_says_how_to_fill_it(tmp_path):
+    from cohesion.report.build import build_report
+
+    results = tmp_path / "results" / "latest"
+    assert run_cli(["run", "baseline", "--runs", "2", "--steps", "4", "--quiet", "--out", str(results)]) == 0
+    page = build_report(results)
+    assert '<section id="trust"><h2>How much to trust this</h2>' in page
+    assert "cohesion validate" in page and "No validation results" in page

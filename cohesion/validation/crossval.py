@@ -44,15 +44,20 @@ MODEL_PREFIX = "model"
 def model_variants() -> dict[str, dict[str, object]]:
     """The model variants to validate: name -> parameter layer fixed during the fit.
 
-    One variant per dynamics the model offers (a ``dynamics`` option when the
-    parameter table has one), else the one model.
+    One variant per dynamics the model offers (``cohesion.params.DYNAMICS``, with
+    the layer each stands for), else the one model.
     """
-    from cohesion.params import SPECS_BY_NAME
+    from cohesion import params
 
-    options = getattr(SPECS_BY_NAME.get("dynamics"), "choices", None)
-    if not options:
+    dynamics = getattr(params, "DYNAMICS", None)
+    if not dynamics:
         return {MODEL_PREFIX: {}}
-    return {f"{MODEL_PREFIX}-{name}": {"dynamics": name} for name in options}
+    bound = getattr(params, "BOUNDED_CONFIDENCE_DEFAULT", None)
+    layers = {
+        "fj": {"confidence_bound": 1.0, "repulsion_bound": 1.0, "repulsion_strength": 0.0},
+        "bounded": {"confidence_bound": bound} if bound is not None else {},
+    }
+    return {f"{MODEL_PREFIX}-{name}": layers.get(name, {}) for name in dynamics}
 
 
 def driver_matrix(codes: tuple[str, ...]) -> dict[str, np.ndarray]:

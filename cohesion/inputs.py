@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -163,7 +164,11 @@ def load_members() -> Members:
 
 @dataclass(frozen=True)
 class Position:
-    """One position the article reports."""
+    """One reported position: the article's, or another public statement of 27 January 2022 or before.
+
+    The last five fields were added after the first release; a table without
+    them still loads (see ``read_positions``).
+    """
 
     id: str
     actor: str
@@ -175,17 +180,35 @@ class Position:
     date: str
     rationale: str
     quote: str
+    #: Share of this row in its ``speaks_for`` x ``issue`` cell (the cell's weights sum to 1; docs/positions.md).
+    weight: float = float("nan")
+    weight_rationale: str = ""
+    #: Who speaks: ``government``, ``head_of_state`` (without the decision), ``group``, ``institution`` or ``other``.
+    speaker_class: str = ""
+    #: The group coded member by member (e.g. ``EU members``); empty for a member's own statement.
+    group: str = ""
+    #: Key into ``cohesion/data/sources.csv``.
+    source_id: str = ""
 
 
 POSITION_USES = ("member_stance", "eu_stance", "environment", "context")
+#: Columns every positions table must have; the others (``POSITION_OPTIONAL``) have defaults.
+POSITION_REQUIRED = ("id", "actor", "role", "speaks_for", "issue", "stance", "use", "date", "rationale", "quote")
+POSITION_OPTIONAL = ("weight", "weight_rationale", "speaker_class", "group", "source_id")
+SPEAKER_CLASSES = ("government", "head_of_state", "group", "institution", "other")
+#: Uses whose rows feed the model, so their weights sum to 1 per cell.
+WEIGHTED_USES = ("member_stance", "eu_stance")
 
 
 def read_positions(path: Path | str | None = None, member_codes: tuple[str, ...] | None = None) -> tuple[Position, ...]:
     """Read a positions table (the shipped one by default) and check every row.
 
+    A table without the ``weight`` column (or with it empty) gets equal weights
+    within each ``speaks_for`` x ``issue`` cell of the uses the model reads.
+
     Args:
         path: A CSV with the columns of ``cohesion/data/positions.csv``; None
-            for the positions extracted from the article.
+            for the shipped positions.
         member_codes: Valid member codes (defaults to the shipped members).
 
     Raises:
@@ -201,8 +224,7 @@ def read_positions(path: Path | str | None = None, member_codes: tuple[str, ...]
     except UnicodeDecodeError:
         raise InputError(f"{source}: not UTF-8 text") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    required = {f for f in Position.__dataclass_fields__}
-    missing = required - set(reader.fieldnames or [])
+    missing = set(POSITION_REQUIRED) - set(reader.fieldnames or [])
     if missing:
         raise InputError(f"{source.name}: missing columns {', '.join(sorted(missing))}")
     positions = []
@@ -214,17 +236,43 @@ def read_positions(path: Path | str | None = None, member_codes: tuple[str, ...]
             raise InputError(f"{where}: unknown issue {row['issue']!r}")
         if row["use"] not in POSITION_USES:
             raise InputError(f"{where}: unknown use {row['use']!r}")
-        try:
-            stance = float(row["stance"])
-        except ValueError:
-            raise InputError(f"{where}: stance {row['stance']!r} is not a number") from None
-        if not 0.0 <= stance <= 1.0:
-            raise InputError(f"{where}: stance {stance} outside [0, 1]")
-        positions.append(Position(**{**{k: row[k] for k in required}, "stance": stance}))
+        stance = _unit_number(row["stance"], "stance", where)
+        weight = _unit_number(row.get("weight") or "nan", "weight", where)
+        speaker = (row.get("speaker_class") or "").strip()
+        if speaker and speaker not in SPEAKER_CLASSES:
+            raise InputError(f"{where}: unknown speaker_class {speaker!r}")
+        fields = {k: row[k] for k in POSITION_REQUIRED}
+        optional = {k: (row.get(k) or "").strip() for k in POSITION_OPTIONAL if k != "weight"}
+        positions.append(Position(**{**fields, **optional, "stance": stance, "weight": weight}))
     ids = [p.id for p in positions]
     if len(set(ids)) != len(ids):
         raise InputError(f"{source.name}: position ids must be unique")
-    return tuple(positions)
+    return _default_weights(tuple(positions))
+
+
+def _unit_number(value: str, column: str, where: str) -> float:
+    """A number in [0, 1]; NaN passes (a missing weight)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"{where}: {column} {value!r} is not a number") from None
+    if not np.isnan(number) and not 0.0 <= number <= 1.0:
+        raise InputError(f"{where}: {column} {number} outside [0, 1]")
+    if column == "stance" and np.isnan(number):
+        raise InputError(f"{where}: stance is not a number")
+    return number
+
+
+def _default_weights(positions: tuple[Position, ...]) -> tuple[Position, ...]:
+    """Fill missing weights: equal shares within a weighted cell, 0 for rows the model does not read."""
+    cells = Counter((p.speaks_for, p.issue, p.use) for p in positions if np.isnan(p.weight))
+    filled = []
+    for pos in positions:
+        if np.isnan(pos.weight):
+            share = 1.0 / cells[pos.speaks_for, pos.issue, pos.use] if pos.use in WEIGHTED_USES else 0.0
+            pos = replace(pos, weight=share, weight_rationale=pos.weight_rationale or "equal share (no weight given)")
+        filled.append(pos)
+    return tuple(filled)
 
 
 @lru_cache(maxsize=1)
@@ -234,25 +282,28 @@ def load_positions() -> tuple[Position, ...]:
 
 
 def stance_table(positions: tuple[Position, ...], codes: tuple[str, ...], use: str = "member_stance") -> np.ndarray:
-    """Mean stance per member and issue over positions of one use; NaN where none.
+    """Weighted mean stance per member and issue over positions of one use; NaN where none.
+
+    Each row counts with its ``weight`` (one government, one vote: docs/positions.md);
+    a cell whose weights sum to 0 is NaN.
 
     Returns:
         Array (members, issues).
     """
     total = np.zeros((len(codes), len(ISSUES)))
-    count = np.zeros_like(total)
+    weight = np.zeros_like(total)
     index = {code: i for i, code in enumerate(codes)}
     for pos in positions:
         if pos.use != use or pos.speaks_for not in index:
             continue
         i, k = index[pos.speaks_for], ISSUES.index(pos.issue)
-        total[i, k] += pos.stance
-        count[i, k] += 1
+        total[i, k] += pos.weight * pos.stance
+        weight[i, k] += pos.weight
     with np.errstate(invalid="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        return np.where(weight > 0, total / np.where(weight > 0, weight, 1.0), np.nan)
 
 
 def eu_stance(positions: tuple[Position, ...]) -> np.ndarray:
-    """Mean stance of the EU institutions per issue; NaN where the article is silent."""
+    """Weighted mean stance of the EU institutions per issue; NaN where the positions are silent."""
     table = stance_table(positions, ("EU",), use="eu_stance")
     return table[0]

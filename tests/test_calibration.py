@@ -44,11 +44,34 @@ def write_positions(path: Path, stances: np.ndarray) -> None:
                 )
 
 
-def test_observations_are_the_member_stance_rows():
+def test_observations_are_the_member_stance_cells_weighted_by_row():
     obs = Observations.from_positions(load_positions(), load_members().codes)
     rows = [p for p in load_positions() if p.use == "member_stance"]
-    assert obs.ids == tuple(p.id for p in rows) and len(obs.ids) == 27
-    np.testing.assert_array_equal(obs.observed, [p.stance for p in rows])
+    cells = {(p.speaks_for, p.issue) for p in rows}
+    assert len(obs.ids) == len(cells) and obs.rows.sum() == len(rows)
+    for member, issue, observed in zip(obs.members, obs.issues, obs.observed):
+        cell = [p for p in rows if (p.speaks_for, p.issue) == (member, issue)]
+        expected = sum(p.weight * p.stance for p in cell) / sum(p.weight for p in cell)
+        assert observed == pytest.approx(expected)
+
+
+def test_a_voice_quoted_three_times_counts_once(tmp_path):
+    """Hand-computed: a president's three rows (0) weigh 0.2 against the government's one (1)."""
+    rows = [("a", "head_of_state", 0.0), ("b", "head_of_state", 0.0), ("c", "head_of_state", 0.0), ("d", "government", 1.0)]
+    target = tmp_path / "voices.csv"
+    header = "id,actor,role,speaks_for,issue,stance,use,date,rationale,quote,weight,speaker_class\n"
+    weights = {"head_of_state": 0.2 / 3, "government": 0.8}
+    body = "".join(f"{i},x,x,HRV,open_door,{s},member_stance,2022-01-25,x,x,{weights[c]},{c}\n" for i, c, s in rows)
+    target.write_text(header + body, encoding="utf-8")
+    from cohesion.inputs import read_positions
+
+    obs = Observations.from_positions(read_positions(target), load_members().codes)
+    assert obs.members == ("HRV",) and obs.rows.tolist() == [4]
+    assert obs.observed[0] == pytest.approx(0.8)
+    unweighted = tmp_path / "unweighted.csv"
+    unweighted.write_text(header.replace(",weight,speaker_class", "") + "".join(
+        f"{i},x,x,HRV,open_door,{s},member_stance,2022-01-25,x,x\n" for i, _, s in rows), encoding="utf-8")
+    assert Observations.from_positions(read_positions(unweighted), load_members().codes).observed[0] == pytest.approx(0.25)
 
 
 def test_modelled_stances_do_not_start_from_the_article():
@@ -103,7 +126,7 @@ def test_calibrate_command_writes_a_params_file_that_run_accepts(tmp_path, capsy
     printed = capsys.readouterr().out
     assert "Fit per observation" in printed and "Fitted parameters" in printed
     table = pd.read_csv(out_dir / "calibration.csv")
-    assert list(table.columns) == ["position_id", "member", "issue", "observed", "modelled", "error"]
+    assert list(table.columns) == ["position_id", "member", "issue", "observed", "modelled", "error", "rows"]
     np.testing.assert_allclose(table["error"], table["modelled"] - table["observed"])
     meta = json.loads((out_dir / "manifest.json").read_text())
     assert (

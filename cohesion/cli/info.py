@@ -46,7 +46,7 @@ def positions(
     fmt: str = typer.Option("table", "--format", help="table or csv"),
     member: str = typer.Option("", "--member", help="Only positions speaking for this ISO3 code (or EU/RUS/UKR)."),
 ) -> None:
-    """Print the positions taken from the 27 January 2022 article, with their quotes."""
+    """Print the coded positions (the 27 January 2022 article and other statements up to that day), with quotes, weights and sources."""
     import pandas as pd
 
     from cohesion.inputs import load_positions
@@ -56,7 +56,7 @@ def positions(
         if member not in set(frame["speaks_for"]):
             raise InputError(f"no position speaks for {member!r}")
         frame = frame[frame["speaks_for"] == member]
-    _emit(frame, fmt, "Positions in the article of 27 January 2022")
+    _emit(frame, fmt, "Positions up to 27 January 2022 (the article and other sources; docs/positions.md)")
 
 
 @app.command()

@@ -2,8 +2,10 @@
 
 What is compared (docs/experiments.md, "Calibration"):
 
-- observed: every ``member_stance`` row of a positions table (the article's
-  by default), one observation per row;
+- observed: the ``member_stance`` rows of a positions table (the shipped
+  one by default), one observation per member x issue cell: the weighted
+  mean of the cell's rows (weights as in ``positions.csv``, one government,
+  one vote; docs/positions.md), so a member quoted three times counts once;
 - modelled: that member's mean stance on that issue over weeks 1..``steps``
   and over ``replicates`` runs, in a world whose initial stances are NOT
   taken from the observations: the world is built with the article's other
@@ -12,7 +14,8 @@ What is compared (docs/experiments.md, "Calibration"):
   Comparing the article to week-0 stances of the ordinary world would be
   circular, since those are set from the article.
 
-The loss is the mean squared error over observations; ``scipy.optimize.
+The loss is the mean squared error over cells (equivalently, each row's
+error counts with its weight once its cell is aggregated); ``scipy.optimize.
 least_squares`` minimises it within the parameters' bounds from several
 starts. The random streams use one fixed seed for every evaluation, so the
 loss is a deterministic function of the parameters. Identifiability is read
@@ -36,7 +39,7 @@ from cohesion.constants import ISSUES
 from cohesion.engines import simulate
 from cohesion.errors import InputError, validation_message
 from cohesion.experiments.schema import check_range, read_yaml_mapping
-from cohesion.inputs import Position, load_members, load_positions, read_positions
+from cohesion.inputs import Position, load_members, load_positions, read_positions, stance_table
 from cohesion.params import (
     SPECS_BY_NAME,
     Parameters,
@@ -105,7 +108,7 @@ def load_calibration(path: str | Path) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Observations:
-    """Observed stances: one per ``member_stance`` row of a positions table."""
+    """Observed stances: one per member x issue cell with ``member_stance`` rows, weighted by row."""
 
     ids: tuple[str, ...]
     members: tuple[str, ...]
@@ -113,20 +116,28 @@ class Observations:
     observed: np.ndarray
     member_index: np.ndarray
     issue_index: np.ndarray
+    rows: np.ndarray
 
     @classmethod
     def from_positions(cls, positions: tuple[Position, ...], codes: tuple[str, ...]) -> "Observations":
-        """Member-stance rows of members in ``codes``."""
+        """Member-stance rows of members in ``codes``, aggregated to cells by weight (``stance_table``).
+
+        Cells are in member order, then issue order; ``ids`` joins a cell's row ids with ``;``.
+        """
         rows = [p for p in positions if p.use == "member_stance" and p.speaks_for in codes]
-        if not rows:
-            raise InputError("the target positions hold no member_stance rows to fit")
+        table = stance_table(tuple(rows), codes)
+        cells = np.argwhere(~np.isnan(table))
+        if not len(cells):
+            raise InputError("the target positions hold no member_stance rows with weight to fit")
+        ids = {(i, k): [p.id for p in rows if p.speaks_for == codes[i] and p.issue == ISSUES[k]] for i, k in map(tuple, cells)}
         return cls(
-            ids=tuple(p.id for p in rows),
-            members=tuple(p.speaks_for for p in rows),
-            issues=tuple(p.issue for p in rows),
-            observed=np.array([p.stance for p in rows]),
-            member_index=np.array([codes.index(p.speaks_for) for p in rows]),
-            issue_index=np.array([ISSUES.index(p.issue) for p in rows]),
+            ids=tuple(";".join(ids[i, k]) for i, k in map(tuple, cells)),
+            members=tuple(codes[i] for i in cells[:, 0]),
+            issues=tuple(ISSUES[k] for k in cells[:, 1]),
+            observed=table[cells[:, 0], cells[:, 1]],
+            member_index=cells[:, 0],
+            issue_index=cells[:, 1],
+            rows=np.array([len(ids[i, k]) for i, k in map(tuple, cells)]),
         )
 
     def subset(self, rows: np.ndarray) -> "Observations":
@@ -195,7 +206,7 @@ class CalibrationResult:
         return float(np.mean(self.errors**2))
 
     def table(self) -> pd.DataFrame:
-        """calibration.csv: one row per observation."""
+        """calibration.csv: one row per observation (member x issue cell)."""
         obs = self.observations
         return pd.DataFrame(
             {
@@ -205,6 +216,7 @@ class CalibrationResult:
                 "observed": obs.observed,
                 "modelled": self.modelled,
                 "error": self.errors,
+                "rows": obs.rows,
             }
         )
 
@@ -405,7 +417,7 @@ def write_calibration(result: CalibrationResult, out_dir: Path | str, params_fil
                 "sha256": None if target is None else hashlib.sha256(target.read_bytes()).hexdigest(),
             },
             "modelled": f"mean stance over weeks 1-{spec.steps} and {spec.replicates} runs, initial stances from the drivers",
-            "loss": "mean squared error (modelled - observed) over observations",
+            "loss": "mean squared error (modelled - observed) over observations (member x issue cells, rows weighted)",
             "loss_value": result.loss,
             "rmse": result.loss**0.5,
             "observations": len(result.observations.ids),

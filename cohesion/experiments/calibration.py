@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -237,11 +237,16 @@ def _bounds(spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
     return bounds[:, 0], bounds[:, 1]
 
 
-def _starts(spec: CalibrationSpec, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Start points in unit coordinates: the defaults (clipped into the box), then a Latin hypercube."""
+def _starts(
+    spec: CalibrationSpec, low: np.ndarray, high: np.ndarray, start: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """Start points in unit coordinates: ``start`` or the defaults (clipped into the box), then a Latin hypercube."""
     from scipy.stats import qmc
 
-    defaults = np.array([SPECS_BY_NAME[p.name.rpartition(".")[2]].default for p in spec.parameters])
+    given = start or {}
+    defaults = np.array(
+        [given.get(p.name, SPECS_BY_NAME[p.name.rpartition(".")[2]].default) for p in spec.parameters]
+    )
     first = np.clip((defaults - low) / (high - low), 0.0, 1.0)
     if spec.starts == 1:
         return first[None, :]
@@ -336,13 +341,22 @@ def target_observations(spec: CalibrationSpec) -> Observations:
     return Observations.from_positions(positions, codes)
 
 
-def calibrate(spec: CalibrationSpec, observations: Observations | None = None) -> CalibrationResult:
+def calibrate(
+    spec: CalibrationSpec,
+    observations: Observations | None = None,
+    start: Mapping[str, float] | None = None,
+    identify: bool = True,
+) -> CalibrationResult:
     """Fit the parameters of ``spec`` to its observations (see the module docstring).
 
     Args:
         spec: What to fit, in which world.
         observations: Fit these instead of the spec's target (e.g. one
             cross-validation fold's training rows).
+        start: First start point (default: the parameters' defaults), e.g. the
+            full-data fit when refitting folds.
+        identify: Compute the identifiability table (a further Jacobian); a
+            cross-validation refit does not need it.
     """
     from scipy.optimize import least_squares
 
@@ -358,12 +372,15 @@ def calibrate(spec: CalibrationSpec, observations: Observations | None = None) -
         stances = model.stances(low + unit * (high - low))
         return stances[obs.member_index, obs.issue_index] - obs.observed
 
-    fits = [least_squares(residuals, x0, bounds=(0.0, 1.0), diff_step=DIFF_STEP) for x0 in _starts(spec, low, high)]
+    starts = _starts(spec, low, high, start)
+    fits = [least_squares(residuals, x0, bounds=(0.0, 1.0), diff_step=DIFF_STEP) for x0 in starts]
     best = min(fits, key=lambda fit: fit.cost)
     estimates = low + best.x * (high - low)
-    # least_squares zeroes the columns of parameters at a bound; identifiability needs the full Jacobian.
-    jac = _jacobian(residuals, best.x, best.fun)
-    table, singular = identifiability(jac, best.fun, model.names, estimates, low, high)
+    table, singular = pd.DataFrame(), np.array([])
+    if identify:
+        # least_squares zeroes the columns of parameters at a bound; identifiability needs the full Jacobian.
+        jac = _jacobian(residuals, best.x, best.fun)
+        table, singular = identifiability(jac, best.fun, model.names, estimates, low, high)
     return CalibrationResult(
         spec=spec,
         observations=obs,

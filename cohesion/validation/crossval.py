@@ -109,12 +109,17 @@ def baselines(obs: Observations) -> dict[str, Predictor]:
 
 
 def model_predictor(obs: Observations, spec: CalibrationSpec, fixed: dict[str, object], estimates: list[dict[str, float]]) -> Predictor:
-    """The model refitted on each fold's training rows; fold estimates are appended to ``estimates``."""
+    """The model refitted on each fold's training rows; fold estimates are appended to ``estimates``.
+
+    Each fold's fit starts from the fit to all rows (one start), which the
+    fold's optimum is near; the full fit itself starts from the defaults.
+    """
     spec = spec.model_copy(update={"fixed": {**spec.fixed, **fixed}})
     model = StanceModel(spec)
+    full = calibrate(spec, obs, identify=False).estimates
 
     def predict(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        fit = calibrate(spec, obs.subset(train))
+        fit = calibrate(spec, obs.subset(train), start=full, identify=False)
         estimates.append(fit.estimates)
         stances = model.stances(np.array([fit.estimates[n] for n in model.names]))
         return stances[obs.member_index[test], obs.issue_index[test]]

@@ -61,7 +61,7 @@ def profile_likelihoods(
     spec = spec or CalibrationSpec(starts=1)
     obs = target_observations(spec)
     n = len(obs.observed)
-    best_fit = calibrate(spec, obs)
+    best_fit = calibrate(spec, obs, identify=False)
     best_ll = log_likelihood(best_fit.loss * n, n)
     rows, summary = [], []
     for param in spec.parameters:
@@ -74,7 +74,8 @@ def profile_likelihoods(
                 lls.append(best_ll)
             else:
                 fixed_spec = spec.model_copy(update={"parameters": others, "fixed": {**spec.fixed, param.name: float(value)}})
-                lls.append(log_likelihood(calibrate(fixed_spec, obs).loss * n, n))
+                fit = calibrate(fixed_spec, obs, start=best_fit.estimates, identify=False)
+                lls.append(log_likelihood(fit.loss * n, n))
             if progress is not None:
                 progress(1)
         ll = np.array(lls)

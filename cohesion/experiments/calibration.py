@@ -47,7 +47,7 @@ from cohesion.params import (
     write_params_file,
 )
 from cohesion.scenarios import load_scenario
-from cohesion.world import build_world
+from cohesion.world import World, build_world
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 #: Finite-difference step in unit coordinates (a thousandth of each parameter's range).
@@ -167,16 +167,19 @@ class StanceModel:
             [self.scenario.params, self.spec.fixed, dict(zip(self.names, map(float, values)))], load_members().codes
         )
 
-    def stances(self, values: np.ndarray) -> np.ndarray:
-        """Mean stance (members, issues) over weeks 1..steps and over runs.
+    def world(self, values: np.ndarray) -> World:
+        """The world the stances are modelled in, at fitted ``values``.
 
-        The world runs at least to the scenario's last event, so short windows work in any
+        It runs at least to the scenario's last event, so short windows work in any
         scenario; events after week ``steps`` cannot change weeks 1..steps.
         """
         layers = [self.spec.fixed, dict(zip(self.names, map(float, values)))]
         horizon = max([self.spec.steps, *(event.week for event in self.scenario.events)])
-        world = build_world(self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context)
-        result = simulate(world, self.spec.replicates, self.spec.seed, engine="vectorized")
+        return build_world(self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context)
+
+    def stances(self, values: np.ndarray) -> np.ndarray:
+        """Mean stance (members, issues) over weeks 1..steps and over runs."""
+        result = simulate(self.world(values), self.spec.replicates, self.spec.seed, engine="vectorized")
         return result.stance_mean[1 : self.spec.steps + 1].mean(axis=0)
 
 
@@ -346,6 +349,7 @@ def calibrate(
     observations: Observations | None = None,
     start: Mapping[str, float] | None = None,
     identify: bool = True,
+    model: StanceModel | None = None,
 ) -> CalibrationResult:
     """Fit the parameters of ``spec`` to its observations (see the module docstring).
 
@@ -357,12 +361,13 @@ def calibrate(
             full-data fit when refitting folds.
         identify: Compute the identifiability table (a further Jacobian); a
             cross-validation refit does not need it.
+        model: What maps parameters to modelled stances (default: ``StanceModel(spec)``).
     """
     from scipy.optimize import least_squares
 
     low, high = _bounds(spec)
     obs = target_observations(spec) if observations is None else observations
-    model = StanceModel(spec)
+    model = model if model is not None else StanceModel(spec)
     model.parameters(low + 0.5 * (high - low))  # the box must hold valid parameter sets
     evaluations = 0
 

@@ -17,6 +17,7 @@ the fraction of shuffles in which its statement still holds.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Callable, Sequence
 
 import numpy as np
@@ -27,7 +28,7 @@ from cohesion.engines import simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.inputs import eu_stance, load_positions
 from cohesion.validation.findings import Finding, measure_findings
-from cohesion.world import World, initial_stances
+from cohesion.world import World, build_world, initial_stances
 
 #: A finding that holds in at least this share of shuffles survives shuffling: structural.
 SURVIVAL = 0.95
@@ -35,11 +36,16 @@ STRUCTURAL, DATA_DRIVEN = "structural", "data-driven"
 
 
 def with_drivers(world: World, drivers: Drivers) -> World:
-    """The same world with other structural drivers (initial stances and EU line rebuilt).
+    """The same world with other structural drivers, everything that depends on them rebuilt.
 
-    The reference levels stay: they are alliance means, which a permutation
-    does not change.
+    When ``build_world`` takes drivers, the world is rebuilt through it (so
+    whatever the model derives from drivers follows); otherwise the initial
+    stances and the EU line are rebuilt here. The reference levels are alliance
+    means, which a permutation does not change.
     """
+    if "drivers" in inspect.signature(build_world).parameters:
+        layer = [world.params.flat()]
+        return build_world(world.scenario, world.scenario_hash, layer, world.horizon, world.members, drivers=drivers)  # type: ignore[call-arg]
     positions = load_positions()
     x0, from_article = initial_stances(
         drivers, world.references, world.sensitivity, world.params, world.members.codes, positions

@@ -183,6 +183,14 @@ def test_mispredicted_members_are_the_largest_rank_errors(tmp_path):
     assert set(frame["member"]) == {"USA", "DEU", "HRV", "POL"}
 
 
+def test_vrbetice_episode_marks_unproven_zeros_as_judged():
+    episode, _ = load_episode("vrbetice-2021")
+    values = {o.member: (o.value, o.status) for o in episode.observations}
+    assert values["SVK"] == (3, "sourced") and values["ROU"] == (1, "sourced")
+    assert all(status == "judged" for value, status in values.values() if value == 0)
+    assert "CZE" in episode.exclude and "CZE" not in values
+
+
 def test_skripal_episode_loads_with_a_source_for_every_value():
     episode, _ = load_episode("skripal-2018")
     assert "MKD" not in episode.members  # joined NATO in 2020

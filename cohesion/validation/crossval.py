@@ -12,7 +12,8 @@ least-squares fit (``cohesion.experiments.calibration.calibrate``) and predict
 the modelled stance at the fold's estimates. Baselines: a constant (the
 training mean), a leader dummy (separate means for the U.S.-UK leaders and the
 allies), an ordinary least-squares regression of the stance on all drivers,
-and one such regression per single driver. MSE, MAE and Spearman's rank
+and one such regression per single driver; where the model has a closed-form
+equilibrium, that equilibrium fitted the same way as the model. MSE, MAE and Spearman's rank
 correlation are computed on the pooled held-out predictions, with percentile
 bootstrap intervals over observations (paired across predictors). The
 model's added value is its MSE gap to the best baseline (negative = the model
@@ -22,6 +23,7 @@ predicts better), with its own paired bootstrap interval.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from dataclasses import dataclass
 from typing import Callable
 
@@ -108,18 +110,50 @@ def baselines(obs: Observations) -> dict[str, Predictor]:
     return out
 
 
-def model_predictor(obs: Observations, spec: CalibrationSpec, fixed: dict[str, object], estimates: list[dict[str, float]]) -> Predictor:
-    """The model refitted on each fold's training rows; fold estimates are appended to ``estimates``.
+def equilibrium_available() -> bool:
+    """Whether the model offers a closed-form equilibrium (``cohesion.core.equilibrium``)."""
+    return importlib.util.find_spec("cohesion.core.equilibrium") is not None
+
+
+class EquilibriumModel(StanceModel):
+    """The model's closed-form Friedkin-Johnsen equilibrium under the week-0 environment, as the modelled stances."""
+
+    def stances(self, values: np.ndarray) -> np.ndarray:
+        """Equilibrium stances (members, issues) at fitted ``values``."""
+        from cohesion.core import rule
+        from cohesion.core.equilibrium import fj_equilibrium
+
+        world = self.world(values)
+        d, mp = world.drivers, world.member_params
+        terms = rule.driver_terms(
+            d.energy_dependence, d.threat_perception, d.leadership_trust, world.references,
+            mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"],
+        )  # fmt: skip
+        target = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
+        return fj_equilibrium(
+            world.peer_weights, target, world.initial_stance, world.eu_line0,
+            world.params.eu_weight * world.members.eu_member, mp["peer_weight"], mp["anchor_weight"],
+        )  # fmt: skip
+
+
+def model_predictor(
+    obs: Observations,
+    spec: CalibrationSpec,
+    fixed: dict[str, object],
+    estimates: list[dict[str, float]],
+    model_type: type[StanceModel] = StanceModel,
+) -> Predictor:
+    """A stance model refitted on each fold's training rows; fold estimates are appended to ``estimates``.
 
     Each fold's fit starts from the fit to all rows (one start), which the
     fold's optimum is near; the full fit itself starts from the defaults.
     """
     spec = spec.model_copy(update={"fixed": {**spec.fixed, **fixed}})
-    model = StanceModel(spec)
-    full = calibrate(spec, obs, identify=False).estimates
+    model = model_type(spec)
+    full = calibrate(spec, obs, identify=False, model=model).estimates
 
     def predict(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-        fit = calibrate(spec, obs.subset(train), start=full, identify=False)
+        fit = calibrate(spec, obs.subset(train), start=full, identify=False, model=model)
         estimates.append(fit.estimates)
         stances = model.stances(np.array([fit.estimates[n] for n in model.names]))
         return stances[obs.member_index[test], obs.issue_index[test]]
@@ -212,6 +246,9 @@ def cross_validate(
         estimates[name] = []
         predictors[name] = model_predictor(obs, spec, fixed, estimates[name])
     predictors.update(baselines(obs))
+    if equilibrium_available():
+        estimates["equilibrium"] = []
+        predictors["equilibrium"] = model_predictor(obs, spec, {}, estimates["equilibrium"], EquilibriumModel)
     predictions = {name: np.full(len(obs.observed), np.nan) for name in predictors}
     everything = np.arange(len(obs.observed))
     for test in folds(obs, scheme):

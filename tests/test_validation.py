@@ -117,6 +117,18 @@ def test_leaders_keep_their_place_in_every_permutation():
         assert order[0] == 0 and order[3] == 3 and sorted(order) == list(range(5))
 
 
+def test_identity_shuffle_rebuilds_the_same_world_and_a_swap_moves_the_drivers():
+    world = prepare(RunRequest(scenarios=["baseline"], runs=2))[0]
+    same = permutation.with_drivers(world, permutation.permute_drivers(world.drivers, np.arange(world.members.n)))
+    np.testing.assert_allclose(same.initial_stance, world.initial_stance)
+    order = np.arange(world.members.n)
+    deu, hrv = world.members.index("DEU"), world.members.index("HRV")
+    order[[deu, hrv]] = order[[hrv, deu]]
+    swapped = permutation.with_drivers(world, permutation.permute_drivers(world.drivers, order))
+    assert swapped.drivers.energy_dependence[deu] == world.drivers.energy_dependence[hrv]
+    assert swapped.drivers.threat_perception[hrv] == world.drivers.threat_perception[deu]
+
+
 def _model_findings(layers: list[dict]) -> pd.DataFrame:
     worlds = prepare(RunRequest(scenarios=["baseline", "invasion"], runs=4, seed=5, param_layers=layers))
     measure = permutation.ScenarioFindings(worlds, runs=4, seed=5)

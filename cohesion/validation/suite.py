@@ -63,16 +63,6 @@ class ValidationSizes:
         if self.sobol_samples & (self.sobol_samples - 1) or self.sobol_samples < 2:
             raise InputError(f"--sobol-samples must be a power of 2 (at least 2), got {self.sobol_samples}")
 
-    def stage_totals(self, folds: dict[str, int], parameters: int, sobol_points: int) -> dict[str, int]:
-        """Units of work per stage, for the progress display."""
-        return {
-            "cross-validation": sum(folds.values()),
-            "profile likelihoods": parameters * (self.profile_points + 1),
-            "parameter draws": self.parameter_draws,
-            "permutations": self.shuffles + 1,
-            "findings sensitivity": sobol_points,
-        }
-
 
 @dataclass
 class ValidationResult:
@@ -121,7 +111,10 @@ def run_validation(
     sizes = sizes or ValidationSizes()
     sizes.check()
     started = time.perf_counter()
-    tick = (lambda stage: (lambda n: progress(stage, n))) if progress else (lambda stage: None)  # noqa: E731
+
+    def tick(stage: str) -> Callable[[int], None] | None:
+        return None if progress is None else (lambda n: progress(stage, n))
+
     spec = CalibrationSpec(starts=1, seed=seed)
     plan = findings_sensitivity.load_plan(sensitivity_file, samples=sizes.sobol_samples)
     request = RunRequest(scenarios=["all"], runs=sizes.runs, seed=seed)
@@ -161,11 +154,9 @@ def run_validation(
 
     # 3. Permutation tests (the first measurement states the findings on the real data).
     scenario_findings = permutation.ScenarioFindings(worlds, sizes.runs, seed)
-    tick_perm = tick("permutations")
     perm = permutation.permutation_test(
-        lambda order: _with_tick(scenario_findings(order), tick_perm), worlds[0].leaders, sizes.shuffles,
-        validation_stream(seed, "permutation"),
-    )  # fmt: skip
+        scenario_findings, worlds[0].leaders, sizes.shuffles, validation_stream(seed, "permutation"), tick("permutations")
+    )
     claimed = [f for f in scenario_findings.claimed or [] if f.holds]
     share_draws = findings_under_draws(worlds_for, draws, claimed, sizes.runs, seed, tick("parameter draws"))
 
@@ -203,12 +194,6 @@ def run_validation(
         "sensitivity_points": plan.n_points,
     }
     return ValidationResult(seed, sizes, table, findings, time.perf_counter() - started, notes)
-
-
-def _with_tick(found: list[Finding], tick: Callable[[int], None] | None) -> list[Finding]:
-    if tick is not None:
-        tick(1)
-    return found
 
 
 def write_validation(result: ValidationResult, out: Path) -> Path:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import math
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from cohesion.errors import InputError
+from cohesion.inputs import data_path, load_members
 
 COLUMNS = ("member", "indicator", "family", "value", "unit", "refers_to", "published", "source", "status")
 FAMILIES = ("threat", "trust", "government", "energy", "capability")
@@ -34,24 +35,35 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "USD": (0.0, math.inf),
     "persons": (0.0, math.inf),
     "count": (0.0, math.inf),
-    "CHES salience 0-10": (0.0, 10.0),
-    "CHES position 1-7": (1.0, 7.0),
+    "expert scale 0-10": (0.0, 10.0),
+    "expert scale 1-7": (1.0, 7.0),
 }
 
 
-def _member_codes() -> frozenset[str]:
-    from cohesion.inputs import load_members
+def indicators_path() -> Path:
+    """The shipped indicators file."""
+    return data_path("indicators.csv")
 
-    return frozenset(load_members().codes)
+
+def _period_end(text: str) -> date:
+    """Last day of a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` period (ValueError otherwise)."""
+    parts = text.split("-")
+    if len(parts) == 1 and len(parts[0]) == 4:
+        return date(int(parts[0]), 12, 31)
+    if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
+        year, month = int(parts[0]), int(parts[1])
+        return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return date.fromisoformat(text)
 
 
 def _iso_date(text: str, column: str, where: str) -> date:
+    """A date column's value; a year or month counts as its last day (the shipped file uses full dates)."""
     try:
-        value = date.fromisoformat(text.strip())
+        value = _period_end(text.strip())
     except ValueError:
-        raise InputError(f"{where}: {column} must be an ISO date YYYY-MM-DD, got {text!r}") from None
+        raise InputError(f"{where}: {column} must be an ISO date YYYY-MM-DD (or YYYY, YYYY-MM), got {text!r}") from None
     if value > CUTOFF:
-        raise InputError(f"{where}: {column} {value.isoformat()} is after {CUTOFF.isoformat()} (no hindsight)")
+        raise InputError(f"{where}: {column} {text.strip()} is after {CUTOFF.isoformat()} (no hindsight)")
     return value
 
 
@@ -85,7 +97,9 @@ def _check_row(row: dict[str, str], line: int, members: frozenset[str]) -> float
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{where}: value {text!r} is not a number") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError(f"{where}: value {text!r} is not a finite number")
     low, high = UNIT_RANGES[row["unit"]]
     if not (low <= value <= high):
         raise InputError(f"{where}: value {value:g} outside {low:g}..{high:g} for unit {row['unit']!r}")
@@ -107,11 +121,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
             family, status or unit, a date after 27 January 2022, a non-numeric or
             out-of-range value, or a member x indicator pair given twice.
     """
-    if path is None:
-        from cohesion.inputs import data_path
-
-        path = data_path("indicators.csv")
-    path = Path(path)
+    path = indicators_path() if path is None else Path(path)
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
@@ -122,7 +132,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         absent = [column for column in COLUMNS if column not in header]
         if absent:
             raise InputError(f"{path.name}: missing column(s) {', '.join(absent)}")
-        members = _member_codes()
+        members = frozenset(load_members().codes)
         records, values, seen = [], [], set()
         kinds: dict[str, tuple[str, str]] = {}
         for line, row in enumerate(reader, start=2):

@@ -23,7 +23,8 @@ def indicators():
 def test_every_date_is_on_or_before_the_article(indicators):
     assert (indicators["refers_to"] <= CUTOFF).all()
     assert (indicators["published"] <= CUTOFF).all()
-    assert indicators["refers_to"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    for column in ("refers_to", "published"):
+        assert indicators[column].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), column
 
 
 def test_every_row_has_source_and_status(indicators):
@@ -64,10 +65,12 @@ def test_hand_checked_values(indicators):
     assert value["USA", "efp_framework_nation"] == 1 and value["FRA", "efp_framework_nation"] == 0
     assert value["POL", "hosts_us_rotational_forces_2021"] == 1
     assert value["CAN", "five_eyes_member"] == 1
-    assert value["HUN", "vver_rosatom_fuel"] == 1 and value["DEU", "vver_rosatom_fuel"] == 0
+    assert value["HUN", "vver_share_of_electricity_2020"] == 46 and value["DEU", "vver_share_of_electricity_2020"] == 0
     # Germany's cabinet: SPD 206 x 2.7647, Greens 118 x 2.1765, FDP 92 x 2.2353 (CHES 2019), over 416 seats.
     expected = (206 * 2.7647059 + 118 * 2.1764705 + 92 * 2.2352941) / 416
     assert value["DEU", "cabinet_russian_interference_salience"] == pytest.approx(expected, abs=1e-4)
+    # Lithuania: 2020 exports 3.834 + imports 2.570 bn EUR to/from Russia over GDP 2020 (World Bank, US$ / 1.1422).
+    assert value["LTU", "trade_russia_pct_gdp_2020"] == pytest.approx(12.84, abs=0.01)
     assert math.isnan(value["USA", "cabinet_russian_interference_salience"])
 
 
@@ -102,9 +105,13 @@ def _change(column, value):
     [
         (_change("member", "RUS"), "unknown member 'RUS'"),
         (_change("refers_to", "2022-02-24"), "refers_to 2022-02-24 is after 2022-01-27"),
+        (_change("refers_to", "2022-02"), "refers_to 2022-02 is after 2022-01-27"),
+        (_change("refers_to", "2022"), "refers_to 2022 is after 2022-01-27"),
         (_change("published", "2022-03-31"), "published 2022-03-31 is after 2022-01-27"),
         (_change("published", "March 2021"), "published must be an ISO date"),
-        (_change("value", "about 5"), "value 'about 5' is not a number"),
+        (_change("value", "about 5"), "value 'about 5' is not a finite number"),
+        (_change("value", "nan"), "value 'nan' is not a finite number"),
+        (_change("value", "inf"), "value 'inf' is not a finite number"),
         (_change("family", "economy"), "unknown family 'economy'"),
         (_change("status", "guessed"), "unknown status 'guessed'"),
         (_change("unit", "furlongs"), "unknown unit 'furlongs'"),
@@ -119,6 +126,12 @@ def test_bad_files_raise_one_line(tmp_path, edit, message):
     text = str(caught.value)
     assert message in text
     assert "\n" not in text
+
+
+def test_a_year_or_month_counts_as_its_last_day(tmp_path):
+    rows = _rows()
+    rows[0]["refers_to"], rows[1]["published"] = "2021", "2021-12"
+    assert len(load_indicators(_write(tmp_path / "indicators.csv", rows))) == len(rows)
 
 
 def test_missing_column_is_named(tmp_path):
@@ -145,3 +158,10 @@ def test_missing_status_with_a_value_is_refused(tmp_path):
 def test_unreadable_path_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="cannot read indicators file"):
         load_indicators(tmp_path / "absent.csv")
+
+
+def test_every_indicator_is_documented(indicators):
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    definitions = docs[docs.index("## The indicators"):docs.index("## Coverage and status per indicator")]
+    for name in indicators["indicator"].unique():
+        assert f"| `{name}` |" in definitions, name

@@ -16,7 +16,7 @@ from cohesion.experiments.calibration import CalibrationSpec, StanceModel, calib
 from cohesion.runner import RunRequest, prepare
 from cohesion.validation import crossval, permutation
 from cohesion.validation.backtest import backtest, driver_values, load_episode, modelled_measure
-from cohesion.validation.findings import Finding, measure_findings, third
+from cohesion.validation.findings import Finding, headline_scores, measure_findings, third
 from cohesion.validation.suite import ValidationSizes, read_validation, run_validation
 from tests.test_experiments import run_cli
 
@@ -139,7 +139,8 @@ def test_model_where_drivers_matter_makes_member_findings_data_driven():
     table = _model_findings([])
     ranks = table[table["kind"] == "rank"]
     assert (ranks["status"] == "data-driven").mean() > 0.5
-    assert table.loc["order:invasion>baseline", "status"] == "structural"
+    for score in headline_scores():
+        assert table.loc[f"order:{score}:invasion>baseline", "status"] == "structural"
 
 
 def test_model_where_drivers_do_not_matter_reports_structural():

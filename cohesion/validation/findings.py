@@ -3,7 +3,7 @@
 A finding is a statement the README and docs/model.md make from a run of the
 shipped scenarios, with a signed margin (positive = the statement holds):
 
-- ``order:A>B``: scenario A ends above scenario B on the headline score
+- ``order:SCORE:A>B``: scenario A ends above scenario B on a headline score
   (margin: the difference of the run means);
 - ``rank:ISO3``: a member's third (top, middle, bottom) of the alignment
   ranking in the reference scenario (margin: distance, in ranks, inside the
@@ -24,16 +24,18 @@ from cohesion.constants import RUN_METRICS
 from cohesion.ensemble import EnsembleResult
 from cohesion.results import BLOCKER_MAJORITY
 
-#: Headline scores, most preferred first; the first that the model records is used.
-SCORE_PREFERENCE: tuple[str, ...] = ("consensus", "cohesion", "cohesion_index")
+#: Headline scores: those of these that the model records (else the first it records of the fallbacks).
+HEADLINE_SCORES: tuple[str, ...] = ("consensus", "cohesion")
+FALLBACK_SCORES: tuple[str, ...] = ("cohesion_index",)
 #: The scenario whose member ranking and blockers are headline findings.
 REFERENCE_SCENARIO = "baseline"
 THIRDS: tuple[str, ...] = ("top", "middle", "bottom")
 
 
-def headline_score() -> str:
-    """The score the scenario ordering is read on."""
-    return next(name for name in SCORE_PREFERENCE if name in RUN_METRICS)
+def headline_scores() -> tuple[str, ...]:
+    """The scores the scenario orderings are read on."""
+    recorded = tuple(name for name in HEADLINE_SCORES if name in RUN_METRICS)
+    return recorded or tuple(name for name in FALLBACK_SCORES if name in RUN_METRICS)[:1]
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,21 @@ def scenario_means(results: list[EnsembleResult], score: str) -> dict[str, float
     return {r.world.scenario.name: float(r.metric(score)[:, -1].mean()) for r in results}
 
 
+def order_subject(finding_id: str) -> tuple[str, str, str]:
+    """(score, higher scenario, lower scenario) of an ``order:SCORE:A>B`` finding."""
+    score, _, pair = finding_id.partition(":")[2].partition(":")
+    high, low = pair.split(">")
+    return score, high, low
+
+
 def order_findings(means: dict[str, float], score: str) -> list[Finding]:
     """Every pair of scenarios, stated in the order the given means put them."""
     out = []
     for a, b in combinations(sorted(means), 2):
         high, low = (a, b) if means[a] >= means[b] else (b, a)
-        out.append(Finding(f"order:{high}>{low}", "order", f"{high} ends above {low} on {score}", means[high] - means[low]))
+        out.append(
+            Finding(f"order:{score}:{high}>{low}", "order", f"{high} ends above {low} on {score}", means[high] - means[low])
+        )
     return out
 
 
@@ -131,19 +142,19 @@ def measure_findings(results: list[EnsembleResult], claimed: list[Finding] | Non
             statements are measured here (same order pairs, same thirds, same
             blockers), so their margins say whether each still holds.
     """
-    score = headline_score()
-    means = scenario_means(results, score)
+    means = {score: scenario_means(results, score) for score in headline_scores()}
     reference = next(r for r in results if r.world.scenario.name == REFERENCE_SCENARIO)
     if claimed is None:
-        return [*order_findings(means, score), *rank_findings(reference), *blocker_findings(reference)]
+        orders = [f for score, m in means.items() for f in order_findings(m, score)]
+        return [*orders, *rank_findings(reference), *blocker_findings(reference)]
     stated = {f.id.partition(":")[2]: THIRDS.index(f.claim) for f in claimed if f.kind == "rank"}
     ranks = {f.id: f for f in rank_findings(reference, stated)} if stated else {}
     blockers = {f.id: f for f in blocker_findings(reference, tuple(f.id.partition(":")[2] for f in claimed if f.kind == "blocker"))}
     out = []
     for finding in claimed:
         if finding.kind == "order":
-            high, low = finding.id.partition(":")[2].split(">")
-            out.append(Finding(finding.id, "order", finding.statement, means[high] - means[low]))
+            score, high, low = order_subject(finding.id)
+            out.append(Finding(finding.id, "order", finding.statement, means[score][high] - means[score][low]))
         else:
             out.append((ranks if finding.kind == "rank" else blockers)[finding.id])
     return out

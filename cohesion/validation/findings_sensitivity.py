@@ -28,7 +28,7 @@ from cohesion.errors import InputError
 from cohesion.experiments.design import salib_problem
 from cohesion.experiments.plan import Plan, evaluate_chunk, plan_experiment
 from cohesion.experiments.schema import ALIGNMENT_PREFIX, load_experiment
-from cohesion.validation.findings import REFERENCE_SCENARIO, THIRDS, Finding, headline_score, third
+from cohesion.validation.findings import REFERENCE_SCENARIO, THIRDS, Finding, headline_scores, order_subject, third
 
 #: The shipped experiment behind this analysis.
 EXPERIMENT_FILE = Path(__file__).resolve().parents[2] / "experiments" / "findings-sensitivity.yaml"
@@ -53,15 +53,15 @@ def run_points(plan: Plan, progress: Callable[[int], None] | None = None) -> pd.
 
 def finding_margins(plan: Plan, points: pd.DataFrame, claimed: list[Finding]) -> pd.DataFrame:
     """Each claimed finding's margin at each design point, (points, findings)."""
-    score = headline_score()
-    if score not in plan.outcomes:
-        raise InputError(f"the findings-sensitivity experiment must record {score!r}")
+    missing = [score for score in headline_scores() if score not in plan.outcomes]
+    if missing:
+        raise InputError(f"the findings-sensitivity experiment must record {missing[0]!r}")
     means = points.groupby(["scenario", "point"])[list(plan.outcomes)].mean()
     margins = {}
     for finding in claimed:
         subject = finding.id.partition(":")[2]
         if finding.kind == "order":
-            high, low = subject.split(">")
+            score, high, low = order_subject(finding.id)
             if high in plan.scenarios and low in plan.scenarios:
                 margins[finding.id] = means.loc[high][score].to_numpy() - means.loc[low][score].to_numpy()
         elif finding.kind == "rank" and REFERENCE_SCENARIO in plan.scenarios:

@@ -30,7 +30,7 @@ from cohesion.experiments.calibration import CalibrationSpec
 from cohesion.results import atomic_directory, data_file_hashes, git_commit
 from cohesion.runner import RunRequest, prepare
 from cohesion.validation import crossval, findings_sensitivity, permutation, uncertainty
-from cohesion.validation.findings import Finding, headline_score, measure_findings
+from cohesion.validation.findings import Finding, headline_scores, measure_findings
 
 VALIDATION_FORMAT = "cohesion-validation/1"
 #: Named random streams of a validation (spawn keys under the root seed).
@@ -186,7 +186,7 @@ def run_validation(
             })  # fmt: skip
     table = pd.DataFrame(rows, columns=COLUMNS)
     notes = {
-        "headline_score": headline_score(),
+        "headline_scores": list(headline_scores()),
         "model_variants": list(crossval.model_variants()),
         "profiles": profiles.to_dict("records"),
         "sensitivity_experiment": plan.name,

@@ -35,6 +35,8 @@ from cohesion.validation.findings import Finding, headline_scores, measure_findi
 VALIDATION_FORMAT = "cohesion-validation/1"
 #: Named random streams of a validation (spawn keys under the root seed).
 STREAMS = ("bootstrap", "permutation", "parameters")
+#: Runs averaged per evaluation in the fold refits and profiles.
+FIT_REPLICATES = 4
 COLUMNS = ["section", "item", "measure", "value", "ci_low", "ci_high", "interval", "p_value", "status", "detail"]
 
 
@@ -115,7 +117,9 @@ def run_validation(
     def tick(stage: str) -> Callable[[int], None] | None:
         return None if progress is None else (lambda n: progress(stage, n))
 
-    spec = CalibrationSpec(starts=1, seed=seed)
+    # Fold refits and profiles average 4 runs per evaluation (calibration's default is 10): with
+    # weekly noise of sd 0.01 the 4-week mean stance moves by about 0.001, and the fits run 2.5x faster.
+    spec = CalibrationSpec(starts=1, seed=seed, replicates=FIT_REPLICATES)
     plan = findings_sensitivity.load_plan(sensitivity_file, samples=sizes.sobol_samples)
     request = RunRequest(scenarios=["all"], runs=sizes.runs, seed=seed)
     worlds = prepare(request)

@@ -23,11 +23,13 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from cohesion.errors import InputError
 from cohesion.experiments.design import salib_problem
 from cohesion.experiments.plan import Plan, evaluate_chunk, plan_experiment
-from cohesion.experiments.schema import ALIGNMENT_PREFIX, load_experiment
+from cohesion.experiments.schema import ALIGNMENT_PREFIX, parse_experiment, read_yaml_mapping
+from cohesion.inputs import load_members
 from cohesion.validation.findings import REFERENCE_SCENARIO, THIRDS, Finding, headline_scores, order_subject, third
 
 #: The shipped experiment behind this analysis.
@@ -37,8 +39,16 @@ RULE_QUANTILES = np.linspace(0.05, 0.95, 19)
 
 
 def load_plan(path: Path | None = None, samples: int | None = None) -> Plan:
-    """The findings-sensitivity experiment as a plan (``samples``: Saltelli's N)."""
-    return plan_experiment(load_experiment(path or EXPERIMENT_FILE), samples=samples)
+    """The findings-sensitivity experiment as a plan (``samples``: Saltelli's N).
+
+    Its outcomes become the headline scores plus every member's alignment (the
+    rank findings need the whole ranking), whatever the file lists.
+    """
+    path = path or EXPERIMENT_FILE
+    data, _ = read_yaml_mapping(path, "experiment file")
+    codes = load_members().codes
+    data["outcomes"] = [*headline_scores(), *(f"{ALIGNMENT_PREFIX}{code}" for code in codes)]
+    return plan_experiment(parse_experiment(data, yaml.safe_dump(data, sort_keys=False), path), samples=samples)
 
 
 def run_points(plan: Plan, progress: Callable[[int], None] | None = None) -> pd.DataFrame:

@@ -228,8 +228,12 @@ def read_positions(path: Path | str | None = None, member_codes: tuple[str, ...]
     if missing:
         raise InputError(f"{source.name}: missing columns {', '.join(sorted(missing))}")
     positions = []
-    for line, row in enumerate(reader, start=2):
-        where = f"{source.name} line {line}"
+    for row in reader:
+        where = f"{source.name} line {reader.line_num}"
+        if None in row or any(value is None for value in row.values()):
+            given = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or ())
+            header = len(reader.fieldnames or [])
+            raise InputError(f"{where}: {given} fields where the header has {header} (a truncated or damaged file?)")
         if row["speaks_for"] not in valid_actors:
             raise InputError(f"{where}: unknown member code {row['speaks_for']!r}")
         if row["issue"] not in ISSUES:

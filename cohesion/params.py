@@ -20,6 +20,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, create_model, model_validator
 
 from cohesion.errors import InputError, validation_message
+from cohesion.yamlfiles import read_yaml
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def _field(spec: ParamSpec, optional: bool) -> tuple[Any, Any]:
     return (kind, Field(default=default, ge=spec.low, le=spec.high, description=spec.meaning))
 
 
-_STRICT = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)
+#: Strict types: true or "1.5" is not a number.
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 MemberOverrides = create_model(  # type: ignore[call-overload]
     "MemberOverrides",
@@ -246,12 +248,7 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"parameter file not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"malformed YAML in {path}: {str(exc).splitlines()[0]}") from None
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -13,7 +13,8 @@ A results folder holds (docs/results.md lists every column):
 - ``events.csv``, ``positions.csv`` (the article's positions used), ``manifest.json``.
 
 Files are written to a temporary sibling folder and moved into place only when
-complete, so a failed run leaves no half-written results.
+complete, so a failed run leaves no half-written results; ``cohesion.outputs``
+checks and locks the output first. The manifest lists every file.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -36,6 +36,7 @@ from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
 from cohesion.inputs import data_path
+from cohesion.outputs import claimed_output, new_staging_folder
 
 RESULTS_FORMAT = "cohesion-results/1"
 #: Runs per scenario up to which the per-run weekly series is kept when timeseries="auto".
@@ -191,6 +192,8 @@ def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:
 def git_commit() -> str | None:
     """The git commit of the package source, when it is a checkout."""
     root = Path(__file__).resolve().parents[1]
+    if not (root / "pyproject.toml").is_file():  # an installed wheel: any enclosing repository is not ours
+        return None
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
@@ -237,69 +240,44 @@ def manifest(results: list[EnsembleResult], settings: dict[str, Any]) -> dict[st
     }
 
 
-def check_output_folder(target: Path, kind: str, analysis: str | None = None) -> Path:
-    """Check, before any work, that ``target`` may receive new results.
-
-    It may be absent (its parents are created), empty, or a cohesion results
-    folder of the same kind (``run``, ``experiment``; for experiment folders
-    also the same ``analysis``, e.g. ``calibration``), which is then replaced.
-    Anything else (a user's folder, other results, the current folder) is an
-    error: cohesion never deletes what it did not write.
-
-    Raises:
-        InputError: With the reason, in one line.
-    """
-    target = Path(target)
-    here = Path.cwd().resolve()
-    if not str(target).strip() or target.resolve() in (here, *here.parents):
-        raise InputError(f"output folder {str(target)!r} would replace the current folder or one of its parents")
-    existing = next(p for p in (target, *target.parents) if p.exists())
-    if existing != target:
-        if not existing.is_dir():
-            raise InputError(f"cannot create {target}: {existing} is not a folder")
-        if not os.access(existing, os.W_OK | os.X_OK):
-            raise InputError(f"cannot create {target}: {existing} is not writable")
-        return target
-    if not target.is_dir():
-        raise InputError(f"output path exists and is not a folder: {target}")
-    if not any(target.iterdir()):
-        return target
-    try:
-        meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = None
-    if not isinstance(meta, dict) or not str(meta.get("format", "")).startswith("cohesion-"):
-        raise InputError(f"{target} exists and is not a cohesion results folder: choose another output folder or remove it")
-    if meta.get("kind") != kind or meta.get("analysis") != analysis:
-        found = meta.get("analysis") or meta.get("kind")
-        raise InputError(f"{target} holds other cohesion results ({found}); choose another output folder")
-    return target
+def list_files_in_manifest(folder: Path) -> None:
+    """Add the sorted names of a staged folder's entries to its manifest.json as ``files``."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["files"] = sorted(p.name for p in folder.iterdir())
+    path.write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
 @contextmanager
 def atomic_directory(target: Path, kind: str, analysis: str | None = None) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` only if the block succeeds.
+    """Yield a staging folder that replaces ``target`` only if the block succeeds.
 
-    ``target`` is checked first with ``check_output_folder``.
+    ``target`` is checked and locked first (``cohesion.outputs.claimed_output``;
+    the lock is re-entrant, so a command may already hold it). A symbolic link
+    at ``target`` is written through: its target folder is replaced. The
+    manifest the block writes gets the list of files (``files``), so that the
+    folder can later be told apart from one a user added files to.
     """
-    target = check_output_folder(Path(target), kind, analysis)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    except OSError as exc:
-        raise InputError(f"cannot write results to {target}: {exc.strerror or exc}") from None
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    backup = None
-    if target.exists():
-        backup = target.parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, backup)
-    os.replace(staging, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    with claimed_output(Path(target), kind, analysis) as real:
+        try:
+            staging = new_staging_folder(real)
+        except OSError as exc:
+            raise InputError(f"cannot write results to {target}: {exc.strerror or exc}") from None
+        try:
+            yield staging
+            list_files_in_manifest(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        backup = None
+        if real.exists():
+            backup = real.parent / f".{real.name}.old-{os.getpid()}"
+            os.replace(real, backup)
+        os.replace(staging, real)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
 
 
 def write_results(results: list[EnsembleResult], out: Path, settings: dict[str, Any], timeseries: str = "auto") -> Path:

@@ -13,8 +13,10 @@ from typing import Any, Callable, Mapping
 from cohesion.engines import ENGINES, simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.results import check_output_folder, write_results
-from cohesion.scenarios import MAX_WEEKS, expand_scenario_names, load_scenario
+from cohesion.limits import check_run_size, check_steps
+from cohesion.outputs import claimed_output
+from cohesion.results import write_results
+from cohesion.scenarios import expand_scenario_names, load_scenario
 from cohesion.world import World, build_world
 
 
@@ -43,8 +45,7 @@ def prepare(request: RunRequest) -> list[World]:
     """Load, merge and validate every scenario before anything runs."""
     if request.runs < 1:
         raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
-    if request.steps is not None and not 1 <= request.steps <= MAX_WEEKS:
-        raise InputError(f"--steps must be between 1 and {MAX_WEEKS} weeks, got {request.steps}")
+    check_steps(request.steps)
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
@@ -57,6 +58,7 @@ def prepare(request: RunRequest) -> list[World]:
     names = [w.scenario.name for w in worlds]
     if len(set(names)) != len(names):
         raise InputError("two scenario files share one scenario name")
+    check_run_size(request.runs, [w.horizon for w in worlds])
     return worlds
 
 
@@ -72,21 +74,24 @@ def run(
     ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it.
     """
     worlds = prepare(request) if worlds is None else worlds
-    if out is not None:
-        check_output_folder(Path(out), "run")
     engine = request.resolved_engine()
-    if request.uncertainty == "noise":
-        results = [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
-    else:
+
+    def simulate_all() -> list[EnsembleResult]:
+        if request.uncertainty == "noise":
+            return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
         from cohesion.validation.uncertainty import simulate_parameter_uncertainty
 
-        results = [
+        return [
             simulate_parameter_uncertainty(
                 world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
             )
             for world in worlds
         ]
-    if out is not None:
+
+    if out is None:
+        return simulate_all()
+    with claimed_output(Path(out), "run") as target:  # checked and locked before the first run
+        results = simulate_all()
         settings = {
             "seed": request.seed,
             "runs": request.runs,
@@ -95,5 +100,5 @@ def run(
             "scenario_arguments": request.scenarios,
             "uncertainty": request.uncertainty,
         }
-        write_results(results, Path(out), settings, timeseries=timeseries)
+        write_results(results, target, settings, timeseries=timeseries)
     return results

@@ -14,15 +14,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohesion.constants import ISSUES, LEADERS
 from cohesion.core.environment import EVENT_TYPES, CompiledEvent
 from cohesion.errors import InputError, validation_message
 from cohesion.inputs import Members
+from cohesion.limits import MAX_WEEKS
+from cohesion.shipped import shipped_dir, yaml_names
+from cohesion.yamlfiles import parse_yaml
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+#: Unknown keys are errors; so are values of the wrong type (true for a week, "1.5" for a number).
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 #: Which target and value range each event type admits: (targets, shift range, set range or None, takes issue).
 EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | None, bool]] = {
@@ -34,8 +37,6 @@ EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | Non
     "eu_weight": ("EU", (-1.0, 1.0), None, False),
     "stance_shock": ("members", (-1.0, 1.0), None, True),
 }
-#: Longest horizon a scenario or ``--steps`` may ask for (ten years of weeks).
-MAX_WEEKS = 520
 
 
 class EventSpec(BaseModel):
@@ -71,12 +72,20 @@ class ScenarioSpec(BaseModel):
 def scenarios_dir() -> Path:
     """Folder of the shipped scenarios (``COHESION_SCENARIO_DIR`` overrides)."""
     override = os.environ.get("COHESION_SCENARIO_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[1] / "scenarios"
+    return Path(override) if override else shipped_dir("scenarios")
 
 
 def shipped_scenarios() -> list[str]:
-    """Names of the shipped scenarios, baseline first."""
-    names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    """Names of the shipped scenarios, baseline first.
+
+    Raises:
+        InputError: The scenario folder holds no scenario file (never an empty list).
+    """
+    folder = scenarios_dir()
+    names = yaml_names(folder)
+    if not names:
+        source = "COHESION_SCENARIO_DIR" if os.environ.get("COHESION_SCENARIO_DIR") else "the installed package"
+        raise InputError(f"no scenario files (*.yaml) in {folder} (from {source})")
     return sorted(names, key=lambda n: (n != "baseline", n))
 
 
@@ -99,9 +108,10 @@ def load_scenario(name_or_path: str) -> tuple[ScenarioSpec, str]:
     path = resolve_scenario_path(name_or_path)
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"malformed YAML in {path}: {str(exc).splitlines()[0]}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    data = parse_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: a scenario must be a mapping")
     try:
@@ -112,12 +122,18 @@ def load_scenario(name_or_path: str) -> tuple[ScenarioSpec, str]:
 
 
 def expand_scenario_names(names: list[str]) -> list[str]:
-    """Expand ``all`` to every shipped scenario; keep order, drop repeats."""
+    """Expand ``all`` to every shipped scenario, keeping order.
+
+    Raises:
+        InputError: No scenario, or one scenario named twice (also through ``all``).
+    """
     out: list[str] = []
     for name in names:
         for item in shipped_scenarios() if name == "all" else [name]:
-            if item not in out:
-                out.append(item)
+            if item in out:
+                also = " (it is part of 'all')" if "all" in names else ""
+                raise InputError(f"scenario {item!r} is listed twice{also}")
+            out.append(item)
     if not out:
         raise InputError("no scenario given")
     return out

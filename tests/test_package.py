@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+
+import pytest
 
 CHECK = """
 import multiprocessing, sys
@@ -40,3 +43,26 @@ def test_no_global_random_state_in_the_package():
     offenders = [f"{path}:{n}" for path in package.rglob("*.py")
                  for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+HEAVY = ("pandas", "pyarrow", "plotly", "mesa", "dask", "distributed", "scipy", "SALib")
+HELP_IMPORTS = """
+import sys
+
+import pytest
+from cohesion.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted({name.split('.')[0] for name in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["experiment", "--help"], ["scenarios"]])
+def test_help_and_listing_import_nothing_heavy(args):
+    done = subprocess.run([sys.executable, "-c", HELP_IMPORTS, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+    heavy = set(HEAVY) | ({"numpy"} if args[-1] == "--help" else set())  # help needs no arrays at all
+    assert loaded.isdisjoint(heavy), sorted(loaded & heavy)

@@ -37,12 +37,27 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
+#: The exit code Typer returns (instead of raising) when a command was interrupted by Ctrl-C.
+_TYPER_INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line (the ``cohesion`` console script)."""
+    """Run the command line (the ``cohesion`` console script).
+
+    This is the one place that turns failures into an ``error:`` line and
+    exit code 2, and Ctrl-C (SIGINT) into ``error: interrupted``, for every
+    command: a command raises :class:`~cohesion.errors.InputError` for bad
+    input, and lets ``KeyboardInterrupt`` propagate (or turns it into an
+    ``InputError`` that says what was saved, as ``experiment`` does).
+    """
     _register()
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="cohesion", standalone_mode=False)
+        code = command.main(args=argv, prog_name="cohesion", standalone_mode=False)
+        if code == _TYPER_INTERRUPTED:  # Typer caught KeyboardInterrupt and returned its exit code
+            fail("interrupted")
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except InputError as exc:
         fail(str(exc))
     except _NoArgsIsHelp:
@@ -51,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
         fail(" ".join(exc.format_message().split()))
     except UnicodeDecodeError as exc:
         fail(f"a file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except UnicodeEncodeError:
+        fail("a path or name is not UTF-8 text; rename it or choose a UTF-8 name")
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         fail(f"{exc.strerror or exc}{where}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -11,6 +12,8 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
+from cohesion.limits import check_steps
+from cohesion.shipped import experiment_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,25 +49,30 @@ def _progress_columns(replicates: int) -> list:  # type: ignore[type-arg]
 def execute_plan(
     plan: "Plan", out: Path, config: "ExecutorConfig", resume: bool, overwrite: bool, quiet: bool
 ) -> "pd.DataFrame":
-    """Run a plan into ``out`` with a progress bar; Ctrl-C leaves a resumable folder."""
+    """Run a plan into ``out`` with a progress bar; Ctrl-C leaves a resumable folder.
+
+    The folder is checked and locked before the first point runs
+    (``cohesion.experiments.store.experiment_folder``).
+    """
     from rich.progress import Progress
 
-    from cohesion.experiments.store import ExperimentRun
+    from cohesion.experiments.store import experiment_folder
 
     config.check()
-    run = ExperimentRun.open(plan, out, resume=resume, overwrite=overwrite)
     total = len(plan.scenarios) * plan.n_points
-    with Progress(
+    with experiment_folder(plan, out, resume=resume, overwrite=overwrite) as run, Progress(
         *_progress_columns(plan.replicates), console=Console(stderr=True), disable=quiet, transient=True
     ) as bar:
         task = bar.add_task(plan.name, total=total, completed=run.done_points)
         try:
             run.execute(config, progress=lambda n: bar.advance(task, n))
         except KeyboardInterrupt:
+            if run.done_points == 0:
+                raise InputError("interrupted before any point was saved") from None
             raise InputError(
                 f"interrupted with {run.done_points} of {total} points saved in {out}; continue with --resume"
             ) from None
-    return run.finish()
+        return run.finish()
 
 
 def _console() -> Console:
@@ -110,7 +118,9 @@ def outcome_table(plan: "Plan", frame: "pd.DataFrame") -> Table:
 
 @app.command()
 def experiment(
-    file: Path = typer.Argument(..., help="Experiment file (YAML, see docs/experiments.md)."),
+    file: Path = typer.Argument(
+        ..., help="Experiment file (YAML, see docs/experiments.md) or the name of a shipped one, e.g. scenario-comparison."
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="Results folder (default results/experiments/<name>)."),
     resume: bool = typer.Option(
         False, "--resume", help="Continue an interrupted experiment in --out, running only what is missing."
@@ -137,7 +147,7 @@ def experiment(
 
     config = ExecutorConfig(executor, workers, scheduler)
     config.check()
-    plan = plan_experiment(load_experiment(file), samples=samples)
+    plan = plan_experiment(load_experiment(experiment_path(file)), samples=samples, workers=workers)
     out = out if out is not None else Path("results/experiments") / plan.name
     frame = execute_plan(plan, out, config, resume, overwrite, quiet)
     console = _console()
@@ -158,9 +168,9 @@ def sensitivity(
     members: str = typer.Option(
         "", "--members", help="Comma-separated ISO3 codes whose alignment is analysed too, e.g. DEU,HRV."
     ),
-    out: Optional[Path] = typer.Option(
-        None, "--out", help="Results folder (default results/sensitivity/<scenario>; replaced)."
-    ),
+    out: Optional[Path] = typer.Option(None, "--out", help="Results folder (default results/sensitivity/<scenario>)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted analysis in --out."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing analysis folder at --out."),
     seed: int = typer.Option(20220127, "--seed", help="Experiment seed."),
     replicates: int = typer.Option(2, "--replicates", help="Runs per design point (outcomes are averaged over them)."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Horizon in weeks (default: the scenario's)."),
@@ -177,10 +187,13 @@ def sensitivity(
 
     config = ExecutorConfig(executor, workers)
     config.check()
+    check_steps(steps)
     codes = tuple(code.strip() for code in members.split(",") if code.strip())
-    plan = plan_experiment(sensitivity_experiment(scenario, method, samples, codes, seed, replicates, steps))
+    plan = plan_experiment(
+        sensitivity_experiment(scenario, method, samples, codes, seed, replicates, steps), workers=workers
+    )
     out = out if out is not None else Path("results/sensitivity") / plan.scenarios[0]
-    execute_plan(plan, out, config, resume=False, overwrite=True, quiet=quiet)
+    execute_plan(plan, out, config, resume=resume, overwrite=overwrite, quiet=quiet)
     _console().print(sensitivity_table(pd.read_csv(out / "sensitivity.csv")))
     print(f"sensitivity.csv and points.parquet written to {out}")
 
@@ -212,13 +225,16 @@ def calibration_tables(result) -> list[Table]:  # type: ignore[no-untyped-def]
 @app.command()
 def calibrate(
     config: Optional[Path] = typer.Option(
-        None, "--config", help="Calibration file (e.g. experiments/calibration.yaml); built-in defaults otherwise."
+        None, "--config", help="Calibration file, or the shipped one's name 'calibration'; built-in defaults otherwise."
     ),
     target: Optional[Path] = typer.Option(
         None, "--target", help="Positions CSV whose member_stance rows are fitted (default: the article's)."
     ),
     out: Optional[Path] = typer.Option(
         None, "--out", help="Also write the fitted parameter file here (always in --out-dir as params.yaml)."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an existing --out file that cohesion did not write."
     ),
     out_dir: Path = typer.Option(
         Path("results/calibration"),
@@ -235,9 +251,9 @@ def calibrate(
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability."""
     from cohesion.experiments import calibration as fit
-    from cohesion.results import check_output_folder
+    from cohesion.outputs import claimed_file, claimed_output
 
-    data = fit.load_calibration(config) if config is not None else {}
+    data = fit.load_calibration(experiment_path(config)) if config is not None else {}
     given = {
         "target": None if target is None else str(target),
         "scenario": scenario,
@@ -247,11 +263,12 @@ def calibrate(
         "starts": starts,
     }
     spec = fit.calibration_spec({**data, **{k: v for k, v in given.items() if v is not None}})
-    check_output_folder(out_dir, "experiment", "calibration")  # before the fit: never replace other folders
-    if out is not None and not out.parent.is_dir():
-        raise InputError(f"cannot write the parameter file {out}: {out.parent} is not a folder")
-    result = fit.calibrate(spec)
-    fit.write_calibration(result, out_dir, out)
+    # every output is checked and locked before the fit: never replace other folders or a user's file
+    with claimed_output(out_dir, "experiment", "calibration") as folder, (
+        claimed_file(out, overwrite, fit.PARAMS_MARKER, "parameter file") if out is not None else nullcontext(None)
+    ) as params_file:
+        result = fit.calibrate(spec)
+        fit.write_calibration(result, folder, params_file)
     console = _console()
     for table in calibration_tables(result):
         console.print(table)

@@ -35,6 +35,8 @@ def explain(
         frame = pd.read_parquet(path, columns=["scenario", "member", "issue", "component", "value"])
     except Exception as exc:  # pyarrow raises several types for a damaged or foreign file
         raise InputError(f"cannot read {path}: {type(exc).__name__}") from None
+    if frame.empty:
+        raise InputError(f"{path} holds no rows (a damaged results folder? run 'cohesion run' again)")
     names = list(dict.fromkeys(frame["scenario"]))
     if scenario is None:
         scenario = "baseline" if "baseline" in names else names[0]

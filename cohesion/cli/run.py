@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cohesion.cli import app
 from cohesion.errors import InputError
-from cohesion.params import load_params_file, parse_set_option
 
 
 def summary_table(results, uncertainty: str = "noise") -> Table:  # type: ignore[no-untyped-def]
@@ -57,6 +56,7 @@ def run(
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cohesion.params import load_params_file, parse_set_option
     from cohesion.runner import RunRequest, prepare
     from cohesion.runner import run as run_scenarios
 
@@ -71,6 +71,12 @@ def run(
         scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine, uncertainty=uncertainty
     )
     worlds = prepare(request)  # every input checked before the progress bar starts
+    if report:  # the report's file too, before any run
+        from cohesion.cli.report import REPORT_MARKER
+        from cohesion.outputs import check_output_file
+        from cohesion.report.build import default_output
+
+        check_output_file(default_output(out), False, REPORT_MARKER, "report")
     total = len(worlds) * runs
     console = Console(stderr=True)
     with Progress(
@@ -84,7 +90,7 @@ def run(
     Console(width=max(Console().width, 120)).print(summary_table(results, uncertainty))
     print(f"results written to {out}")
     if report:
-        from cohesion.report import write_report
+        from cohesion.cli.report import write_report_file
 
-        path = write_report(out)
+        path = write_report_file(out, None, overwrite=False)
         print(f"report written to {path}")

@@ -109,14 +109,13 @@ def validate(
     """Cross-validate against baselines, test findings by driver shuffles, profile parameters, map where findings flip."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from cohesion.results import check_output_folder
+    from cohesion.outputs import claimed_output
     from cohesion.validation.suite import ValidationSizes, run_validation, write_validation
 
     sizes = ValidationSizes(shuffles, runs, bootstrap, profile_points, parameter_draws, sobol_samples)
     sizes.check()
-    check_output_folder(out, "validation")
     started = time.perf_counter()
-    with Progress(
+    with claimed_output(out, "validation") as target, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), disable=quiet, transient=True,
     ) as bar:  # fmt: skip
@@ -128,13 +127,11 @@ def validate(
             bar.advance(tasks[stage], n)
 
         result = run_validation(seed, sizes, progress=advance)
-    write_validation(result, out)
+        write_validation(result, target, report=report)
     print_validation(result.table, result.findings)
     print(f"validation written to {out} in {time.perf_counter() - started:.0f} s")
     if report:
-        from cohesion.report.trust import write_trust_page
-
-        print(f"report written to {write_trust_page(out)}")
+        print(f"report written to {out / 'trust.html'}")
 
 
 def backtest_table(result: "Backtest", table: "pd.DataFrame") -> Table:

@@ -26,6 +26,7 @@ errors and correlations.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -40,6 +41,7 @@ from cohesion.engines import simulate
 from cohesion.errors import InputError, validation_message
 from cohesion.experiments.schema import check_range, read_yaml_mapping
 from cohesion.inputs import Position, load_members, load_positions, read_positions, stance_table
+from cohesion.limits import check_steps
 from cohesion.params import (
     SPECS_BY_NAME,
     Parameters,
@@ -49,7 +51,9 @@ from cohesion.params import (
 from cohesion.scenarios import load_scenario
 from cohesion.world import World, build_world
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+#: Text every parameter file written by calibration carries (an existing file with it may be replaced).
+PARAMS_MARKER = "'cohesion calibrate'"
 #: Finite-difference step in unit coordinates (a thousandth of each parameter's range).
 DIFF_STEP = 1e-3
 #: z of a two-sided 95% interval.
@@ -94,10 +98,12 @@ class CalibrationSpec(BaseModel):
 def calibration_spec(data: dict[str, Any]) -> CalibrationSpec:
     """Validate a calibration mapping."""
     try:
-        return CalibrationSpec(**data)
+        spec = CalibrationSpec(**data)
     except ValidationError as exc:
         hint = " (an experiment file? run it with 'cohesion experiment')" if "scenarios" in data else ""
         raise InputError(f"invalid calibration: {validation_message(exc)}{hint}") from None
+    check_steps(spec.steps)
+    return spec
 
 
 def load_calibration(path: str | Path) -> dict[str, Any]:
@@ -367,6 +373,13 @@ def calibrate(
 
     low, high = _bounds(spec)
     obs = target_observations(spec) if observations is None else observations
+    fitted = len(spec.parameters)
+    if len(obs.ids) <= fitted:
+        raise InputError(
+            f"the target holds {len(obs.ids)} member_stance observation(s) for {fitted} fitted parameter(s): "
+            "a fit needs more observations than parameters (with fewer, none is identified); "
+            "give more observations or fit fewer parameters"
+        )
     model = model if model is not None else StanceModel(spec)
     model.parameters(low + 0.5 * (high - low))  # the box must hold valid parameter sets
     evaluations = 0
@@ -417,7 +430,7 @@ def write_calibration(result: CalibrationResult, out_dir: Path | str, params_fil
 
     spec = result.spec
     header = (
-        f"Calibrated by 'cohesion calibrate' against {spec.target or 'the article of 27 January 2022'}\n"
+        f"Calibrated by {PARAMS_MARKER} against {spec.target or 'the article of 27 January 2022'}\n"
         f"fitted: {', '.join(result.estimates)}; loss (MSE) {result.loss:.5f}"
     )
     config = yaml.safe_dump(spec.model_dump(), sort_keys=False)
@@ -452,5 +465,11 @@ def write_calibration(result: CalibrationResult, out_dir: Path | str, params_fil
         }
         write_json(meta, staging / "manifest.json")
     if params_file is not None:
-        write_params_file(result.params, params_file, header=header)
+        params_file = Path(params_file)
+        staged = params_file.parent / f".{params_file.name}.tmp-{os.getpid()}"
+        try:
+            write_params_file(result.params, staged, header=header)
+            os.replace(staged, params_file)
+        finally:
+            staged.unlink(missing_ok=True)
     return Path(out_dir)

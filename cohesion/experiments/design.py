@@ -8,6 +8,7 @@ sampler takes the experiment seed explicitly; none touches global state.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,18 @@ def salib_problem(factors: tuple[Factor, ...]) -> dict[str, Any]:
         "names": [f.name for f in factors],
         "bounds": [[f.low, f.high] for f in factors],
     }
+
+
+def design_points(design: Design, factors: tuple[Factor, ...]) -> int:
+    """Rows :func:`sample` will return, computed without sampling (to size the work first)."""
+    d = len(factors)
+    if isinstance(design, GridDesign):
+        return math.prod(len(f.values) if f.values is not None else design.points for f in factors)
+    if isinstance(design, LhsDesign):
+        return design.samples
+    if isinstance(design, SobolDesign):
+        return design.samples * (2 * d + 2 if design.second_order else d + 2)
+    return design.trajectories * (d + 1)
 
 
 def sample(design: Design, factors: tuple[Factor, ...], seed: int) -> np.ndarray:

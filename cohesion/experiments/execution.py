@@ -64,16 +64,9 @@ def execute(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterato
 
 
 def _process_pool(evaluator: Evaluator, work: Work, workers: int) -> Iterator[tuple[Chunk, pd.DataFrame]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from cohesion.experiments.pool import run_in_pool
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        futures = {pool.submit(evaluate_chunk, evaluator, task): chunk for chunk, task in work}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    yield from run_in_pool(evaluate_chunk, [(chunk, (evaluator, task)) for chunk, task in work], workers)
 
 
 def _dask(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterator[tuple[Chunk, pd.DataFrame]]:

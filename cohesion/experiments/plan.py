@@ -22,15 +22,18 @@ import pandas as pd
 import yaml
 
 from cohesion.errors import InputError
-from cohesion.experiments.design import Factor, sample
+from cohesion.experiments.design import Factor, design_points, sample
 from cohesion.experiments.evaluators import Evaluator, FunctionEvaluator, ModelEvaluator
 from cohesion.experiments.schema import Design, ExperimentFile, resize_design
 from cohesion.inputs import load_members
+from cohesion.limits import check_experiment_size
 from cohesion.params import build_parameters
 from cohesion.scenarios import expand_scenario_names, load_scenario
 from cohesion.seeding import scenario_key
 from cohesion.world import build_world
 
+#: Identifier columns of points.parquet besides the parameters and outcomes.
+POINT_ID_COLUMNS = ("point", "replicate", "seed", "scenario")
 #: A design is cut into about this many chunks per scenario (one part file each).
 CHUNKS_PER_SCENARIO = 64
 
@@ -180,13 +183,14 @@ def _check_points(
                 raise InputError(f"design point {point} ({shown}) is not a valid parameter set: {reason}") from None
 
 
-def plan_experiment(experiment: ExperimentFile, samples: int | None = None) -> Plan:
+def plan_experiment(experiment: ExperimentFile, samples: int | None = None, workers: int = 1) -> Plan:
     """Resolve a checked experiment into a plan of the model.
 
     Args:
         experiment: A loaded, checked experiment file.
         samples: Override of the design size (grid points per axis, LHS or
             Sobol samples, Morris trajectories); None keeps the file's.
+        workers: Processes that will each simulate one point at a time (for the memory estimate).
 
     Raises:
         InputError: When a design point is not a valid parameter set (e.g.
@@ -194,7 +198,7 @@ def plan_experiment(experiment: ExperimentFile, samples: int | None = None) -> P
             beyond the horizon.
     """
     try:
-        return _plan(experiment, samples)
+        return _plan(experiment, samples, workers)
     except InputError as exc:
         label = experiment.path.name if experiment.path is not None else experiment.spec.name
         raise InputError(f"invalid experiment {label}: {exc}") from None
@@ -222,19 +226,22 @@ def function_plan(
     return Plan(name, text, design, factors, sample(design, factors, seed), ("function",), seed, evaluator)
 
 
-def _plan(experiment: ExperimentFile, samples: int | None) -> Plan:
+def _plan(experiment: ExperimentFile, samples: int | None, workers: int) -> Plan:
     spec = experiment.spec
     design = spec.design if samples is None else resize_design(spec.design, samples, len(spec.parameters))
     factors = tuple(
         Factor(p.name, p.low, p.high, None if p.values is None else tuple(p.values)) for p in spec.parameters
     )
-    matrix = sample(design, factors, spec.seed)
     loaded = {}
     for name in expand_scenario_names(spec.scenarios):
         scenario, digest = load_scenario(name)
         if scenario.name in loaded:
             raise InputError(f"scenario {scenario.name!r} is listed twice")
         loaded[scenario.name] = (scenario, digest)
+    weeks = max(spec.steps or s.weeks for s, _ in loaded.values())
+    columns = len(POINT_ID_COLUMNS) + len(factors) + len(spec.outcomes)
+    check_experiment_size(design_points(design, factors), len(loaded), spec.replicates, columns, weeks, workers)
+    matrix = sample(design, factors, spec.seed)
     names = tuple(f.name for f in factors)
     _check_points(experiment, matrix, names, [s.params for s, _ in loaded.values()])
     worlds = [

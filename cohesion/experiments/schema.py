@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohesion.constants import RUN_METRICS
 from cohesion.errors import InputError, validation_message
 from cohesion.inputs import load_members
+from cohesion.limits import check_steps
 from cohesion.params import (
     MEMBER_PARAM_NAMES,
     SPECS_BY_NAME,
@@ -26,8 +26,10 @@ from cohesion.params import (
     build_parameters,
 )
 from cohesion.scenarios import expand_scenario_names, load_scenario
+from cohesion.yamlfiles import parse_yaml
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+#: Unknown keys and values of the wrong type (true or "2" for a number) are errors.
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 #: Prefix of the per-member alignment outcomes (``alignment_DEU``).
 ALIGNMENT_PREFIX = "alignment_"
@@ -92,7 +94,7 @@ class ExperimentSpec(BaseModel):
     parameters: list[VariedParameter] = Field(default_factory=list)
     design: Design = Field(default_factory=lambda: GridDesign(type="grid"))
     replicates: int = Field(default=1, ge=1)
-    steps: int | None = Field(default=None, ge=1, description="Horizon in weeks; each scenario's own when omitted")
+    steps: int | None = Field(default=None, description="Horizon in weeks; each scenario's own when omitted")
     outcomes: list[str] = Field(default_factory=lambda: list(RUN_METRICS), min_length=1)
     fixed: dict[str, Any] = Field(
         default_factory=dict, description="Parameter values held fixed (like a --params file)"
@@ -120,9 +122,9 @@ def read_yaml_mapping(path: Path, what: str) -> tuple[dict[str, Any], str]:
         raise InputError(f"{what} not found: {path}")
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"malformed YAML in {path}: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    data = parse_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: {what} must be a mapping")
     return data, text
@@ -212,6 +214,7 @@ def resize_design(design: Design, size: int, n_parameters: int) -> Design:
 
 def check_experiment(spec: ExperimentSpec) -> None:
     """Check an experiment against the model: parameters, scenarios, outcomes, fixed values."""
+    check_steps(spec.steps, "steps")
     design = spec.design.type
     names = [p.name for p in spec.parameters]
     if len(set(names)) != len(names):

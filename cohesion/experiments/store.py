@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 
@@ -28,7 +29,8 @@ from cohesion.errors import InputError
 from cohesion.experiments.execution import ExecutorConfig, execute
 from cohesion.experiments.plan import Chunk, Plan
 from cohesion.experiments.sensitivity import analyze
-from cohesion.results import check_output_folder, data_file_hashes, git_commit, read_manifest
+from cohesion.outputs import check_output_folder, claimed_output
+from cohesion.results import data_file_hashes, git_commit, read_manifest
 
 EXPERIMENT_FORMAT = "cohesion-experiment/1"
 #: Manifest fields that must match for a folder to be resumed with a plan.
@@ -143,12 +145,34 @@ class ExperimentRun:
                 )
             shutil.rmtree(out / "parts", ignore_errors=True)
             return cls(plan, out, meta)
+        run = cls(plan, out, meta)
+        run.check_parts()  # before anything in the folder changes
         out.mkdir(parents=True, exist_ok=True)
         write_json(meta, out / "manifest.json")
         (out / "parts").mkdir(exist_ok=True)
         for stale in (out / "parts").glob(".*.tmp-*"):
             stale.unlink()
-        return cls(plan, out, meta)
+        return run
+
+    def check_parts(self) -> None:
+        """Refuse to resume over a damaged part file, naming it.
+
+        Raises:
+            InputError: A part file cannot be read as Parquet.
+        """
+        import pyarrow.parquet as pq
+
+        for chunk in self.plan.chunks():
+            path = part_path(self.out, chunk)
+            if not path.exists():
+                continue
+            try:
+                pq.read_metadata(path)
+            except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+                raise InputError(
+                    f"part file {path} is damaged ({type(exc).__name__}); delete it and run again with --resume "
+                    "to rerun that part"
+                ) from None
 
     @property
     def complete(self) -> bool:
@@ -178,11 +202,14 @@ class ExperimentRun:
         """Consolidate the parts into points.parquet (and sensitivity.csv); return the table."""
         points_file = self.out / "points.parquet"
         if self.complete:
-            return pd.read_parquet(points_file)
+            return read_part(points_file, "start again with --overwrite")
         missing = self.pending()
         if missing:
             raise InputError(f"{len(missing)} chunks of {self.out} are not finished; run again with --resume")
-        frame = pd.concat([pd.read_parquet(part_path(self.out, c)) for c in self.plan.chunks()], ignore_index=True)
+        frame = pd.concat(
+            [read_part(part_path(self.out, c), "delete it and run again with --resume to rerun that part") for c in self.plan.chunks()],
+            ignore_index=True,
+        )
         if len(frame) != self.meta["rows"] or frame.duplicated(SORT_COLUMNS).any():
             raise InputError(f"{self.out}: the part files do not hold each expected row exactly once")
         frame = frame.sort_values(SORT_COLUMNS, kind="stable").reset_index(drop=True)
@@ -197,6 +224,42 @@ class ExperimentRun:
         return frame
 
 
+def read_part(path: Path, remedy: str) -> pd.DataFrame:
+    """Read a part file or points.parquet, naming the file and the remedy when it is damaged."""
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise InputError(f"{path} is damaged ({type(exc).__name__}); {remedy}") from None
+
+
+@contextmanager
+def experiment_folder(
+    plan: Plan, out: Path | str, resume: bool = False, overwrite: bool = False
+) -> Iterator[ExperimentRun]:
+    """Open an experiment folder for one command: checked and locked for the whole block.
+
+    A folder this command started (new, or replaced with ``overwrite``) is
+    removed again when the block fails before any point was saved, so a
+    refused or failed start leaves nothing behind; once points are saved the
+    folder stays, to be continued with ``resume``.
+
+    Raises:
+        InputError: ``resume`` with ``overwrite``, a folder that may not be
+            used (``cohesion.outputs``), or another process writing to it.
+    """
+    if resume and overwrite:
+        raise InputError("--resume continues a folder and --overwrite replaces it: give only one of them")
+    with claimed_output(Path(out), "experiment") as real:
+        started_here = overwrite or not real.exists() or not any(real.iterdir())
+        run = ExperimentRun.open(plan, real, resume=resume, overwrite=overwrite)
+        try:
+            yield run
+        except BaseException:
+            if started_here and not resume and run.done_points == 0:
+                shutil.rmtree(real, ignore_errors=True)
+            raise
+
+
 def run_plan(
     plan: Plan,
     out: Path | str,
@@ -207,6 +270,6 @@ def run_plan(
     """Open, execute and finish an experiment in one call (no progress display)."""
     config = config or ExecutorConfig()
     config.check()
-    run = ExperimentRun.open(plan, out, resume=resume, overwrite=overwrite)
-    run.execute(config)
-    return run.finish()
+    with experiment_folder(plan, out, resume=resume, overwrite=overwrite) as run:
+        run.execute(config)
+        return run.finish()

@@ -8,6 +8,7 @@ that is missing a table, or holds one of another shape, fails with one clear
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,34 @@ def read_table(folder: Path, name: str, columns: tuple[str, ...], required: bool
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    if name in NUMERIC_CHECKED:
+        check_whole_table(frame, path, [c for c in columns if c not in TEXT_COLUMNS])
     return frame
+
+
+#: Run tables whose numbers are checked row by row (the CSVs a person might edit or a copy might cut short).
+NUMERIC_CHECKED = ("summary.csv", "members.csv")
+#: Columns of those tables that hold text (may be empty).
+TEXT_COLUMNS = frozenset({"scenario", "title", "member", "country", "blocking_members", "blocks"})
+
+
+def check_whole_table(frame: pd.DataFrame, path: Path, numeric: list[str]) -> None:
+    """Refuse a table with no rows, or a number column holding text, blanks or NaN (a truncated file?).
+
+    Raises:
+        InputError: Naming the file, the column and the first bad row.
+    """
+    if frame.empty:
+        raise InputError(f"{path}: the table has a header but no rows")
+    for column in numeric:
+        values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        bad = ~values.map(math.isfinite)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise InputError(
+                f"{path}: column {column} holds {frame[column].iloc[row]!r} on data row {row + 1}, not a number "
+                "(a truncated or edited file?)"
+            )
 
 
 @dataclass
@@ -145,6 +173,20 @@ def _shipped_country_names() -> dict[str, str]:
     return dict(zip(members.codes, members.names))
 
 
+def _check_run_consistency(folder: Path, meta: dict[str, Any], tables: dict[str, pd.DataFrame | None]) -> None:
+    """The manifest's scenario list has the written shape and every summary scenario has its members."""
+    listed = meta.get("scenarios")
+    if listed is not None and not (
+        isinstance(listed, list) and all(isinstance(s, dict) and isinstance(s.get("name"), str) for s in listed)
+    ):
+        raise InputError(f"{folder}/manifest.json: 'scenarios' must be a list of scenario entries with a name")
+    summary, members = tables["summary.csv"], tables["members.csv"]
+    assert summary is not None and members is not None  # required tables
+    lacking = sorted(set(summary["scenario"]) - set(members["scenario"]))
+    if lacking:
+        raise InputError(f"{folder}/members.csv has no rows for scenario(s) {', '.join(map(str, lacking))} of summary.csv")
+
+
 def load_results(folder: Path) -> RunResults | ExperimentResults:
     """Open a run or experiment results folder for the report.
 
@@ -160,6 +202,7 @@ def load_results(folder: Path) -> RunResults | ExperimentResults:
             name: read_table(folder, name, columns, required=name in REQUIRED_RUN_FILES)
             for name, columns in RUN_COLUMNS.items()
         }
+        _check_run_consistency(folder, meta, tables)
         return RunResults(
             folder=folder,
             manifest=meta,

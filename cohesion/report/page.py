@@ -128,6 +128,7 @@ def render(title: str, subtitle: str, facts: list[tuple[str, str]], sections: li
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="cohesion report">
 <title>{escape(title)}</title>
 <style>{CSS}</style>
 <script type="text/javascript">{get_plotlyjs()}</script>

@@ -50,8 +50,10 @@ MISPREDICTED = 5
 
 def episodes_dir() -> Path:
     """Folder of the shipped episodes (``COHESION_EPISODE_DIR`` overrides)."""
+    from cohesion.shipped import shipped_dir
+
     override = os.environ.get("COHESION_EPISODE_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "episodes"
+    return Path(override) if override else shipped_dir("episodes")
 
 
 class Observation(BaseModel):

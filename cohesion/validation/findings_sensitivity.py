@@ -32,8 +32,8 @@ from cohesion.experiments.schema import ALIGNMENT_PREFIX, parse_experiment, read
 from cohesion.inputs import load_members
 from cohesion.validation.findings import REFERENCE_SCENARIO, THIRDS, Finding, headline_scores, order_subject, third
 
-#: The shipped experiment behind this analysis.
-EXPERIMENT_FILE = Path(__file__).resolve().parents[2] / "experiments" / "findings-sensitivity.yaml"
+#: The shipped experiment behind this analysis (a file of ``cohesion.shipped.shipped_dir("experiments")``).
+EXPERIMENT_NAME = "findings-sensitivity"
 #: Candidate thresholds per parameter: these quantiles of its sampled values.
 RULE_QUANTILES = np.linspace(0.05, 0.95, 19)
 
@@ -44,7 +44,9 @@ def load_plan(path: Path | None = None, samples: int | None = None) -> Plan:
     Its outcomes become the headline scores plus every member's alignment (the
     rank findings need the whole ranking), whatever the file lists.
     """
-    path = path or EXPERIMENT_FILE
+    from cohesion.shipped import shipped_dir
+
+    path = path or shipped_dir("experiments") / f"{EXPERIMENT_NAME}.yaml"
     data, _ = read_yaml_mapping(path, "experiment file")
     codes = load_members().codes
     data["outcomes"] = [*headline_scores(), *(f"{ALIGNMENT_PREFIX}{code}" for code in codes)]

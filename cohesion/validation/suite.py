@@ -200,8 +200,8 @@ def run_validation(
     return ValidationResult(seed, sizes, table, findings, time.perf_counter() - started, notes)
 
 
-def write_validation(result: ValidationResult, out: Path) -> Path:
-    """Write validation.csv, findings.csv and manifest.json into ``out`` (atomically)."""
+def write_validation(result: ValidationResult, out: Path, report: bool = False) -> Path:
+    """Write validation.csv, findings.csv, manifest.json (and with ``report`` trust.html) into ``out``, atomically."""
     with atomic_directory(Path(out), "validation") as staging:
         result.table.to_csv(staging / "validation.csv", index=False)
         result.findings.to_csv(staging / "findings.csv", index=False)
@@ -217,9 +217,12 @@ def write_validation(result: ValidationResult, out: Path) -> Path:
             "data_files": data_file_hashes(),
             "intervals": "each row of validation.csv names its interval in the 'interval' column",
             **result.notes,
-            "files": ["manifest.json", "validation.csv", "findings.csv"],
         }
         (staging / "manifest.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        if report:
+            from cohesion.report.trust import write_trust_page
+
+            write_trust_page(staging)
     return Path(out)
 
 

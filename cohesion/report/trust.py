@@ -44,7 +44,7 @@ def trust_section(folder: Path) -> Section:
     gap_text = []
     for r in gaps.itertuples(index=False):
         best = r.measure.removeprefix("mse_gap_to_")
-        verdict = "better than" if r.ci_high < 0 else ("worse than" if r.ci_low > 0 else "no clearly better than")
+        verdict = "better than" if r.ci_high < 0 else ("worse than" if r.ci_low > 0 else "neither clearly better nor worse than")
         gap_text.append(
             f"{escape(r.section)}: the model ({escape(r.item)}) predicts held-out positions {verdict} the best baseline "
             f"({escape(best)}): MSE difference {r.value:+.4f}, bootstrap 95% interval {r.ci_low:+.4f} to {r.ci_high:+.4f}."

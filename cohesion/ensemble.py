@@ -77,6 +77,19 @@ class Recorder:
         self.horizon_stance[runs] = stance
         self.tracked_sum += tracked_sum
 
+    def add(self, runs: slice, part: "Recorder") -> None:
+        """Take over the record of ``part``, a recorder of the runs in ``runs`` alone.
+
+        Sums are added part by part, so adding the parts in one order gives
+        the same numbers however many processes recorded them.
+        """
+        self.run_metrics[runs] = part.run_metrics
+        self.horizon_stance[runs] = part.horizon_stance
+        self.tracked_sum += part.tracked_sum
+        self.blocker_count += part.blocker_count
+        self.alignment_sum += part.alignment_sum
+        self.stance_sum += part.stance_sum
+
     def result(self, seed: int, engine: str) -> EnsembleResult:
         """The finished record."""
         return EnsembleResult(

@@ -31,6 +31,7 @@ class RunRequest:
     param_layers: list[Mapping[str, Any]] = field(default_factory=list)
     engine: str | None = None  # None: vectorized for more than one run, else mesa
     uncertainty: str = "noise"  # noise, parameters or all (cohesion.validation.uncertainty.UNCERTAINTY_KINDS)
+    workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
 
     def resolved_engine(self) -> str:
         """The engine to use: explicit, or vectorized whenever more than one run is asked for."""
@@ -39,6 +40,21 @@ class RunRequest:
         if self.engine not in ENGINES:
             raise InputError(f"unknown engine {self.engine!r} (known: {', '.join(ENGINES)})")
         return self.engine
+
+    def resolved_workers(self, scenarios: int) -> int:
+        """Processes that simulate chunks of runs: explicit, or every core when there is more than one chunk."""
+        if self.workers is not None:
+            if self.workers < 1:
+                raise InputError(f"--workers must be at least 1, got {self.workers}")
+            if self.workers > 1 and self.resolved_engine() != "vectorized":
+                raise InputError("--workers applies to the vectorized engine only")
+            return self.workers
+        if self.resolved_engine() != "vectorized":
+            return 1
+        from cohesion.engines.vectorized import CHUNK_RUNS
+        from cohesion.parallel import available_cores
+
+        return available_cores() if scenarios * self.runs > CHUNK_RUNS else 1
 
 
 def prepare(request: RunRequest) -> list[World]:
@@ -51,6 +67,7 @@ def prepare(request: RunRequest) -> list[World]:
     request.resolved_engine()
     if request.uncertainty not in ("noise", "parameters", "all"):
         raise InputError(f"--uncertainty must be noise, parameters or all, got {request.uncertainty!r}")
+    request.resolved_workers(1)
     worlds = []
     for name in expand_scenario_names(request.scenarios):
         spec, digest = load_scenario(name)
@@ -75,18 +92,23 @@ def run(
     """
     worlds = prepare(request) if worlds is None else worlds
     engine = request.resolved_engine()
+    workers = request.resolved_workers(len(worlds))
 
     def simulate_all() -> list[EnsembleResult]:
-        if request.uncertainty == "noise":
-            return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
-        from cohesion.validation.uncertainty import simulate_parameter_uncertainty
+        if request.uncertainty != "noise":
+            from cohesion.validation.uncertainty import simulate_parameter_uncertainty
 
-        return [
-            simulate_parameter_uncertainty(
-                world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
-            )
-            for world in worlds
-        ]
+            return [
+                simulate_parameter_uncertainty(
+                    world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
+                )
+                for world in worlds
+            ]
+        if workers > 1:
+            from cohesion.engines.vectorized import simulate_ensembles
+
+            return simulate_ensembles(worlds, request.runs, request.seed, progress, workers)
+        return [simulate(world, request.runs, request.seed, engine, progress=progress) for world in worlds]
 
     if out is None:
         return simulate_all()

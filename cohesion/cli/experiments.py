@@ -174,23 +174,32 @@ def sensitivity(
     seed: int = typer.Option(20220127, "--seed", help="Experiment seed."),
     replicates: int = typer.Option(2, "--replicates", help="Runs per design point (outcomes are averaged over them)."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Horizon in weeks (default: the scenario's)."),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        help="Parameter to vary, NAME or NAME=LOW:HIGH (repeatable; default: the six decision parameters).",
+    ),
     executor: str = typer.Option("local", "--executor", help=EXECUTOR_HELP),
-    workers: int = typer.Option(1, "--workers", help=WORKERS_HELP),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help=f"{WORKERS_HELP} Default: every core this process may use."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Sobol indices or Morris effects of the decision parameters on cohesion and member alignment."""
+    """Sobol indices or Morris effects of parameters on cohesion and member alignment."""
     import pandas as pd
 
-    from cohesion.experiments.execution import ExecutorConfig
+    from cohesion.experiments.execution import ExecutorConfig, available_cores
     from cohesion.experiments.plan import plan_experiment
-    from cohesion.experiments.sensitivity import sensitivity_experiment
+    from cohesion.experiments.sensitivity import parse_param_options, sensitivity_experiment
 
-    config = ExecutorConfig(executor, workers)
+    config = ExecutorConfig(executor, available_cores() if workers is None else workers)
     config.check()
     check_steps(steps)
     codes = tuple(code.strip() for code in members.split(",") if code.strip())
+    ranges = parse_param_options(param)
     plan = plan_experiment(
-        sensitivity_experiment(scenario, method, samples, codes, seed, replicates, steps), workers=workers
+        sensitivity_experiment(scenario, method, samples, codes, seed, replicates, steps, ranges),
+        workers=config.workers,
     )
     out = out if out is not None else Path("results/sensitivity") / plan.scenarios[0]
     execute_plan(plan, out, config, resume=resume, overwrite=overwrite, quiet=quiet)

@@ -51,6 +51,9 @@ def run(
         "noise", "--uncertainty",
         help="What the intervals cover: noise (runs at fixed parameters), parameters (calibrated weights drawn per run, no weekly noise) or all.",
     ),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="Processes simulating chunks of runs (default: every core for more than one chunk)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Run scenarios and write summary.csv, members.csv, timeseries and manifest.json."""
@@ -68,8 +71,9 @@ def run(
     if set_values:
         layers.append(parse_set_option(set_values))
     request = RunRequest(
-        scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine, uncertainty=uncertainty
-    )
+        scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
+        uncertainty=uncertainty, workers=workers,
+    )  # fmt: skip
     worlds = prepare(request)  # every input checked before the progress bar starts
     if report:  # the report's file too, before any run
         from cohesion.cli.report import REPORT_MARKER

@@ -4,11 +4,21 @@ Per week there is no Python loop over runs or members: one call of each core
 function on (runs, members, issues) arrays. Random numbers come from each
 run's own streams, drawn once per chunk before the first step (the same
 values, in the same order, that the Mesa shell draws week by week).
+
+Everything a parameter set changes in the weekly step is gathered in
+``RunInputs``: for one world it keeps the world's shapes, for a batch of
+design points (``simulate_points``) it carries a leading run axis, so one
+chunk can hold runs of many parameter sets. BLAS runs on one thread while
+an engine simulates (``one_blas_thread``): the small matrix products gain
+nothing from a second thread, which only competes with other work.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -21,12 +31,93 @@ from cohesion.world import World
 
 #: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
 NOISE_BUDGET = 32_000_000
+#: Runs per chunk, from benchmarks/bench_chunks.py: 500 to 3,418 runs cost within a few per cent
+#: of each other in CPU time per run (250 about 15 % more, 100 about 30 %); 500 leaves chunks to
+#: share between worker processes.
+CHUNK_RUNS = 500
 
 
 def chunk_size(world: World, runs: int) -> int:
-    """Runs per chunk so that the pre-drawn noise stays within the budget."""
+    """Runs per chunk: ``CHUNK_RUNS``, fewer if the pre-drawn noise would exceed its budget."""
     per_run = max(1, world.horizon * world.members.n * len(ISSUES))
-    return max(1, min(runs, NOISE_BUDGET // per_run))
+    return max(1, min(runs, CHUNK_RUNS, NOISE_BUDGET // per_run))
+
+
+def run_chunks(world: World, runs: int) -> list[tuple[int, int]]:
+    """(first run, number of runs) of each chunk; they depend on the world and ``runs`` only."""
+    size = chunk_size(world, runs)
+    return [(first, min(size, runs - first)) for first in range(0, runs, size)]
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():  # type: ignore[no-untyped-def]
+    # Finding the loaded BLAS libraries takes milliseconds; numpy's (the one the engine calls) is
+    # loaded by now, so look once.
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Limit BLAS to one thread inside the block only (threadpoolctl); the previous limits return after."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a parameter set sets in the weekly step, broadcastable over the runs of a chunk.
+
+    From one world (``of_world``) the fields keep the world's shapes: scalars,
+    (N,) member parameters, (N, N) peer weights, (N, K) initial stances, (K,)
+    EU line. From a batch (``stack``) each has a leading run axis: (R, 1, 1, 1)
+    noise scale, (R, 1, 1) baseline stance, (R,) EU weight, (R, 1) gains,
+    (R, N) member parameters, (R, N, N) peer weights (or the shared (N, N)
+    when every point has the same), (R, N, K) initial stances, (R, K) EU line.
+    """
+
+    noise_sd: float | np.ndarray
+    baseline_stance: float | np.ndarray
+    eu_weight: float | np.ndarray
+    gas_salience_gain: float | np.ndarray
+    threat_escalation_gain: float | np.ndarray
+    member_params: dict[str, np.ndarray]
+    peer_weights: np.ndarray
+    initial_stance: np.ndarray
+    eu_line0: np.ndarray
+
+    @classmethod
+    def of_world(cls, world: World) -> "RunInputs":
+        """The inputs of every run of one world."""
+        p = world.params
+        return cls(
+            p.noise_sd, p.baseline_stance, p.eu_weight, p.gas_salience_gain, p.threat_escalation_gain,
+            world.member_params, world.peer_weights, world.initial_stance, world.eu_line0,
+        )
+
+    @classmethod
+    def stack(cls, worlds: Sequence[World], replicates: int) -> "RunInputs":
+        """Inputs of ``replicates`` consecutive runs per world, worlds in order."""
+
+        def per_run(values: Sequence[object]) -> np.ndarray:
+            return np.repeat(np.asarray(values, dtype=float), replicates, axis=0)
+
+        params = [w.params for w in worlds]
+        first = worlds[0].peer_weights
+        shared_peers = all(np.array_equal(w.peer_weights, first) for w in worlds)
+        return cls(
+            # float32 like the noise it scales, as the one-world path multiplies it
+            noise_sd=per_run([p.noise_sd for p in params]).astype(np.float32)[:, None, None, None],
+            baseline_stance=per_run([p.baseline_stance for p in params])[:, None, None],
+            eu_weight=per_run([p.eu_weight for p in params]),
+            gas_salience_gain=per_run([p.gas_salience_gain for p in params])[:, None],
+            threat_escalation_gain=per_run([p.threat_escalation_gain for p in params])[:, None],
+            member_params={name: per_run([w.member_params[name] for w in worlds]) for name in worlds[0].member_params},
+            peer_weights=first if shared_peers else per_run([w.peer_weights for w in worlds]),
+            initial_stance=per_run([w.initial_stance for w in worlds]),
+            eu_line0=per_run([w.eu_line0 for w in worlds]),
+        )
 
 
 def draw_chunk(world: World, seed: int, first: int, count: int) -> tuple[np.ndarray, Realization]:
@@ -42,35 +133,133 @@ def draw_chunk(world: World, seed: int, first: int, count: int) -> tuple[np.ndar
     return noise, Realization(occurs, magnitude)
 
 
-def simulate_vectorized(world: World, runs: int, seed: int, progress: Callable[[int], None] | None = None) -> EnsembleResult:
-    """Simulate ``runs`` replicates of ``world`` in chunks of whole-array steps."""
-    recorder = Recorder(world, runs)
-    size = chunk_size(world, runs)
-    for first in range(0, runs, size):
-        count = min(size, runs - first)
-        _simulate_chunk(world, seed, first, count, recorder)
-        if progress is not None:
-            progress(count)
-    return recorder.result(seed, "vectorized")
+def simulate_vectorized(
+    world: World, runs: int, seed: int, progress: Callable[[int], None] | None = None
+) -> EnsembleResult:
+    """Simulate ``runs`` replicates of ``world`` in chunks of whole-array steps (see ``simulate_ensembles``)."""
+    return simulate_ensembles([world], runs, seed, progress)[0]
 
 
-def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: Recorder) -> None:
-    params = world.params
-    mp = world.member_params
+def simulate_ensembles(
+    worlds: Sequence[World],
+    runs: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    workers: int = 1,
+) -> list[EnsembleResult]:
+    """Simulate ``runs`` replicates of each world, chunk by chunk.
+
+    Chunks are recorded apart (``record_chunk``), in this process or in
+    ``workers`` processes (``cohesion.experiments.pool.run_in_pool``: every
+    chunk of every world at once), and added to their world's record in run
+    order. Each run draws from its own streams and the chunks do not depend
+    on the workers, so the numbers are the same for any number of workers.
+    """
+    tasks = [((index, first), (world, seed, first, count))
+             for index, world in enumerate(worlds) for first, count in run_chunks(world, runs)]
+    if workers > 1:
+        from cohesion.experiments.pool import run_in_pool
+
+        finished: Iterable[tuple[tuple[int, int], Recorder]] = run_in_pool(record_chunk, tasks, workers)
+    else:
+        finished = ((key, record_chunk(*args)) for key, args in tasks)
+    recorders = [Recorder(world, runs) for world in worlds]
+    next_run = [0] * len(worlds)
+    waiting: dict[tuple[int, int], Recorder] = {}
+    for key, part in finished:
+        waiting[key] = part
+        index = key[0]
+        while (index, next_run[index]) in waiting:  # add in run order, whatever order chunks finish in
+            first = next_run[index]
+            part = waiting.pop((index, first))
+            recorders[index].add(slice(first, first + part.runs), part)
+            next_run[index] = first + part.runs
+            if progress is not None:
+                progress(part.runs)
+    return [recorder.result(seed, "vectorized") for recorder in recorders]
+
+
+def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:
+    """The record of runs ``first .. first + count - 1`` of ``world``, simulated on one BLAS thread."""
+    recorder = Recorder(world, count)
+    with one_blas_thread():
+        noise, realization = draw_chunk(world, seed, first, count)
+        _advance(world, RunInputs.of_world(world), noise, realization, recorder)
+    return recorder
+
+
+def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: int) -> np.ndarray:
+    """Horizon stances of many design points of one scenario, simulated as one ensemble.
+
+    Point ``p`` is the world ``worlds[p]`` (its own parameter set) run
+    ``replicates`` times with root seed ``seeds[p]``; its run ``r`` draws from
+    the streams of run ``r`` of that seed, so each point gets the numbers
+    ``simulate_vectorized(worlds[p], replicates, seeds[p])`` gives it. Points
+    are packed into chunks of about ``CHUNK_RUNS`` runs.
+
+    Args:
+        worlds: One world per point, all of one scenario at one horizon.
+        seeds: One root seed per point.
+        replicates: Runs per point.
+
+    Returns:
+        Final stances (points, replicates, N, K).
+    """
+    if len(worlds) != len(seeds):
+        raise ValueError("one seed per world is needed")
+    if not worlds:
+        raise ValueError("no design points to simulate")
+    head = worlds[0]
+    for world in worlds[1:]:
+        if (world.scenario.name, world.scenario_hash, world.horizon) != (head.scenario.name, head.scenario_hash, head.horizon):
+            raise ValueError("a batch of points must share one scenario and horizon")
+    n, k = head.members.n, len(ISSUES)
+    out = np.empty((len(worlds), replicates, n, k))
+    per_chunk = max(1, chunk_size(head, 10**12) // replicates)
+    with one_blas_thread():
+        for first in range(0, len(worlds), per_chunk):
+            stop = min(first + per_chunk, len(worlds))
+            draws = [draw_chunk(worlds[p], seeds[p], 0, replicates) for p in range(first, stop)]
+            noise = np.concatenate([noise for noise, _ in draws])
+            realization = Realization(
+                np.concatenate([r.occurs for _, r in draws]), np.concatenate([r.magnitude for _, r in draws])
+            )
+            inputs = RunInputs.stack(worlds[first:stop], replicates)
+            stance = _advance(head, inputs, noise, realization)
+            out[first:stop] = stance.reshape(stop - first, replicates, n, k)
+    return out
+
+
+def _advance(
+    world: World,
+    inputs: RunInputs,
+    noise: np.ndarray,
+    realization: Realization,
+    recorder: Recorder | None = None,
+) -> np.ndarray:
+    """Step every run of a chunk to the horizon and return the final stances (runs, N, K).
+
+    With a ``recorder`` of the chunk's runs (one world: ``inputs`` from
+    ``RunInputs.of_world``) each week's stances and the attribution are
+    recorded; without one (a batch of design points) only the final stances
+    are kept.
+    """
+    count = noise.shape[0]
+    rows = slice(0, count)
+    noise *= inputs.noise_sd
     d = world.drivers
-    noise, realization = draw_chunk(world, seed, first, count)
-    noise *= params.noise_sd
-    rows = slice(first, first + count)
+    mp = inputs.member_params
     n, k = world.members.n, len(ISSUES)
-    stance = np.broadcast_to(world.initial_stance, (count, n, k)).copy()
-    # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
-    tracked = np.zeros((len(rule.TRACKED), n, k))
-    tracked[rule.ANCHOR] = world.initial_stance
-    recorder.record(rows, 0, stance)
+    stance = np.broadcast_to(inputs.initial_stance, (count, n, k)).copy()
+    if recorder is not None:
+        # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
+        tracked = np.zeros((len(rule.TRACKED), n, k))
+        tracked[rule.ANCHOR] = world.initial_stance
+        recorder.record(rows, 0, stance)
     eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
         env = environment_at(
-            week, count, world.scenario.threat_level, world.eu_line0, params.eu_weight, n, world.events, realization
+            week, count, world.scenario.threat_level, inputs.eu_line0, inputs.eu_weight, n, world.events, realization
         )
         energy, threat, trust = rule.perceive(
             d.energy_dependence,
@@ -80,22 +269,26 @@ def _simulate_chunk(world: World, seed: int, first: int, count: int, recorder: R
             env.threat_level - world.scenario.threat_level,
             env.hybrid_pressure,
             env.leadership_credibility,
-            params.gas_salience_gain,
-            params.threat_escalation_gain,
+            inputs.gas_salience_gain,
+            inputs.threat_escalation_gain,
         )
         terms = rule.driver_terms(
             energy, threat, trust, world.references, mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"]
         )
-        target = rule.target_stance(terms, world.sensitivity, params.baseline_stance)
-        peer = rule.peer_mean(world.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member)
-        tracked = rule.update_attribution(
-            tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
-            mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
-        )
+        target = rule.target_stance(terms, world.sensitivity, inputs.baseline_stance)
+        peer = rule.peer_mean(inputs.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member)
+        if recorder is not None:
+            tracked = rule.update_attribution(
+                tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
+                mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
+            )
         stance = rule.update_stance(
-            stance, target, peer, world.initial_stance,
+            stance, target, peer, inputs.initial_stance,
             mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             env.stance_shock, noise[:, week - 1],
         )
-        recorder.record(rows, week, stance)
-    recorder.finish(rows, stance, tracked * count)
+        if recorder is not None:
+            recorder.record(rows, week, stance)
+    if recorder is not None:
+        recorder.finish(rows, stance, tracked * count)
+    return stance

@@ -17,6 +17,9 @@ import pandas as pd
 from cohesion.errors import InputError
 from cohesion.experiments.evaluators import Evaluator
 from cohesion.experiments.plan import Chunk, ChunkTask, evaluate_chunk
+from cohesion.parallel import available_cores
+
+__all__ = ["EXECUTORS", "ExecutorConfig", "available_cores", "execute"]
 
 EXECUTORS = ("local", "dask")
 

@@ -150,10 +150,7 @@ def evaluate_chunk(evaluator: Evaluator, task: ChunkTask) -> pd.DataFrame:
     """Evaluate every point of a chunk: one row per point and replicate."""
     reps = evaluator.replicates
     n = len(task.seeds)
-    results = [
-        evaluator(task.scenario, dict(zip(task.names, map(float, row))), seed)
-        for row, seed in zip(task.rows, task.seeds)
-    ]
+    outcomes = evaluator.evaluate_points(task.scenario, task.names, task.rows, task.seeds)
     columns: dict[str, Any] = {
         "point": np.repeat(np.arange(task.first, task.first + n, dtype=np.int64), reps),
         "replicate": np.tile(np.arange(reps, dtype=np.int64), n),
@@ -163,7 +160,7 @@ def evaluate_chunk(evaluator: Evaluator, task: ChunkTask) -> pd.DataFrame:
     for j, name in enumerate(task.names):
         columns[name] = np.repeat(task.rows[:, j].astype(float), reps)
     for name in evaluator.outcomes:
-        columns[name] = np.concatenate([np.asarray(r[name], dtype=float) for r in results])
+        columns[name] = np.asarray(outcomes[name], dtype=float)
     return pd.DataFrame(columns)
 
 

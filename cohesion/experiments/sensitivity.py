@@ -10,7 +10,8 @@ no estimator is written here.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from cohesion.experiments.schema import (
     parse_experiment,
 )
 from cohesion.inputs import load_members
+from cohesion.params import SPECS_BY_NAME
 from cohesion.scenarios import load_scenario
 
 SENSITIVITY_COLUMNS = [
@@ -56,6 +58,43 @@ DECISION_RANGES: dict[str, tuple[float, float]] = {
     "anchor_weight": (0.0, 0.5),
     "adjustment_rate": (0.05, 0.5),
 }
+
+
+def parse_param_options(items: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Ranges from ``--param NAME[=LOW:HIGH]`` options; no option: the six decision parameters.
+
+    ``NAME`` may be any parameter or ``ISO3.name``; without a range it spans
+    ``DECISION_RANGES`` for a decision parameter, else the parameter's whole
+    allowed range (``cohesion params``).
+
+    Raises:
+        InputError: On an unknown name, a malformed or empty range, or a name given twice.
+    """
+    if not items:
+        return dict(DECISION_RANGES)
+    ranges: dict[str, tuple[float, float]] = {}
+    for item in items:
+        name, _, bounds = (part.strip() for part in item.partition("="))
+        base = name.split(".", 1)[-1]
+        if base not in SPECS_BY_NAME:
+            raise InputError(f"--param {name}: unknown parameter (see 'cohesion params')")
+        if name in ranges:
+            raise InputError(f"--param {name} is given twice")
+        if not bounds:
+            spec = SPECS_BY_NAME[base]
+            ranges[name] = DECISION_RANGES.get(base, (spec.low, spec.high))
+            continue
+        low_text, colon, high_text = bounds.partition(":")
+        try:
+            low, high = float(low_text), float(high_text)
+        except ValueError:
+            low = high = math.nan
+        if not colon or not (math.isfinite(low) and math.isfinite(high)):
+            raise InputError(f"--param {name}: expected NAME=LOW:HIGH with two numbers, got {item!r}")
+        if low >= high:
+            raise InputError(f"--param {name}: empty range {low:g}:{high:g} (LOW must be below HIGH)")
+        ranges[name] = (low, high)
+    return ranges
 
 
 def _indices(plan: Plan, problem: dict[str, Any], y: np.ndarray) -> list[dict[str, float]]:
@@ -103,8 +142,9 @@ def sensitivity_experiment(
     seed: int = 20220127,
     replicates: int = 2,
     steps: int | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> ExperimentFile:
-    """The experiment behind ``cohesion sensitivity``: the decision parameters over ``DECISION_RANGES``.
+    """The experiment behind ``cohesion sensitivity``.
 
     Args:
         scenario: Scenario name or path.
@@ -112,6 +152,8 @@ def sensitivity_experiment(
             (``samples`` trajectories, 4 levels).
         members: Members whose alignment is analysed besides the cohesion index.
         seed, replicates, steps: As in an experiment file.
+        ranges: Parameter name -> (low, high) to vary (``parse_param_options``);
+            None: the decision parameters over ``DECISION_RANGES``.
     """
     if method not in METHODS:
         raise InputError(f"--method must be sobol or morris, got {method!r}")
@@ -123,9 +165,11 @@ def sensitivity_experiment(
     design = {"type": "sobol", "samples": samples} if method == "sobol" else {"type": "morris", "trajectories": samples}
     data = {
         "name": f"sensitivity-{spec.name}",
-        "description": f"{method.capitalize()} sensitivity of cohesion to the decision parameters in scenario {spec.name}",
+        "description": f"{method.capitalize()} sensitivity of cohesion to {', '.join(ranges or DECISION_RANGES)} in scenario {spec.name}",
         "scenarios": [scenario],
-        "parameters": [{"name": name, "low": low, "high": high} for name, (low, high) in DECISION_RANGES.items()],
+        "parameters": [
+            {"name": name, "low": low, "high": high} for name, (low, high) in (ranges or DECISION_RANGES).items()
+        ],
         "design": design,
         "replicates": replicates,
         "steps": steps,

@@ -34,15 +34,17 @@ COMPONENTS: tuple[str, ...] = (
     "shocks",
 )
 
-#: Per-run scalar metrics recorded every week, in the order of the metric axis.
+#: Per-run scalar metrics recorded every week, in the order of the metric axis (docs/model.md, "Scores").
 RUN_METRICS: tuple[str, ...] = (
-    "cohesion_index",
-    "spread",
+    "consensus",
+    "cohesion",
     "alignment",
-    "consensus_feasibility",
     "agreement_index",
-    "polarization",
+    "eu_consensus",
     "consensus_blockers",
 )
+
+#: Issues on which the EU also decides, by unanimity of its members (EU competence).
+EU_ISSUES: tuple[str, ...] = ("sanctions", "energy_decoupling")
 
 NON_MEMBER_ACTORS: tuple[str, ...] = ("EU", "RUS", "UKR")

@@ -40,13 +40,14 @@ class ParamSpec:
 PARAM_SPECS: tuple[ParamSpec, ...] = (
     # --- decision weights (docs/model.md, "Submodel: target stance") ---
     # energy_weight, threat_weight, leadership_weight and baseline_stance: the joint least-squares
-    # fit of 'cohesion calibrate' to the article's 27 member positions (MSE 0.0248), rounded;
-    # leadership_weight is weakly identified (95% interval 0.80-2.56). docs/experiments.md.
-    ParamSpec("energy_weight", 1.15, 0.0, 3.0, "stance / unit dependence",
+    # fit of 'cohesion calibrate' to the article's 27 member positions (MSE 0.0242, after issue #10's
+    # capability-weighted influence), rounded; leadership_weight is weakly identified (95% interval
+    # 0.80-2.55). docs/experiments.md.
+    ParamSpec("energy_weight", 1.16, 0.0, 3.0, "stance / unit dependence",
               "How strongly energy dependence on Russia pulls the target stance away from the U.S.-UK line", True),
-    ParamSpec("threat_weight", 0.75, 0.0, 3.0, "stance / unit threat",
+    ParamSpec("threat_weight", 0.79, 0.0, 3.0, "stance / unit threat",
               "How strongly perceived threat from Russia pulls the target stance towards the U.S.-UK line", True),
-    ParamSpec("leadership_weight", 1.68, 0.0, 3.0, "stance / unit trust",
+    ParamSpec("leadership_weight", 1.67, 0.0, 3.0, "stance / unit trust",
               "How strongly trust in U.S.-UK leadership pulls the target stance towards their line", True),
     ParamSpec("peer_weight", 0.3, 0.0, 1.0, "share",
               "Share of the weekly pull that comes from peers (neighbours, groups, EU); peer_weight + anchor_weight <= 1", True),
@@ -54,7 +55,7 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "Share of the weekly pull back to the member's initial (27 Jan 2022) stance", True),
     ParamSpec("adjustment_rate", 0.15, 0.0, 1.0, "1 / week",
               "Fraction of the gap to the desired stance closed each week", True),
-    ParamSpec("baseline_stance", 0.555, 0.0, 1.0, "stance",
+    ParamSpec("baseline_stance", 0.548, 0.0, 1.0, "stance",
               "Target stance of a member with the alliance-average drivers"),
     # --- peers (docs/model.md, "Submodel: peer influence") ---
     ParamSpec("eu_weight", 0.3, 0.0, 1.0, "share",
@@ -72,23 +73,35 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "How much a Russian gas cut magnifies a member's energy dependence", group="environment"),
     ParamSpec("noise_sd", 0.01, 0.0, 0.2, "stance / week",
               "Standard deviation of weekly idiosyncratic stance noise", group="environment"),
-    # --- scoring (docs/model.md, "Cohesion scores") ---
-    ParamSpec("block_threshold", 0.3, 0.0, 1.0, "stance",
-              "A member whose stance on an issue is below this would block a consensus decision at the U.S.-UK line", group="scoring"),
+    # --- influence and dynamics (docs/model.md, "Peer influence", "Stance update") ---
+    ParamSpec("influence_capability_exponent", 1.0, 0.0, 3.0, "exponent",
+              "Exponent gamma on a member's capability in its pull on others (0: capability plays no part)", group="peers"),
+    ParamSpec("influence_salience_exponent", 1.0, 0.0, 3.0, "exponent",
+              "Exponent on the salience of an issue to a member in its pull on others (0: salience plays no part)", group="peers"),
+    ParamSpec("confidence_bound", 1.0, 0.0, 1.0, "stance",
+              "Bounded confidence: peers further than this on an issue exert no pull (1: every peer pulls, Friedkin-Johnsen)", group="peers"),
+    ParamSpec("repulsion_bound", 1.0, 0.0, 1.0, "stance",
+              "Bounded confidence: peers further than this on an issue repel (1: no repulsion)", group="peers"),
+    ParamSpec("repulsion_strength", 0.0, 0.0, 1.0, "share",
+              "Weight of repulsion relative to attraction for peers beyond the repulsion bound", group="peers"),
+    # --- the consensus rule (docs/model.md, "Consensus") ---
+    ParamSpec("acceptance_tolerance", 0.4, 0.0, 1.0, "stance",
+              "Half-width of a member's acceptance window around its stance on an issue it finds not at all salient",
+              group="scoring"),
+    ParamSpec("acceptance_salience_tightening", 0.5, 0.0, 1.0, "share",
+              "Share by which full salience narrows the acceptance window", group="scoring"),
     ParamSpec("vote_yes_threshold", 0.6, 0.0, 1.0, "stance",
               "Stance at or above which a member counts as 'yes' for the Agreement Index", group="scoring"),
     ParamSpec("vote_no_threshold", 0.4, 0.0, 1.0, "stance",
               "Stance below which a member counts as 'no' for the Agreement Index (between: abstain)", group="scoring"),
-    ParamSpec("index_weight_spread", 0.2, 0.0, 1.0, "share", "Weight of low spread in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_alignment", 0.3, 0.0, 1.0, "share", "Weight of alignment with the U.S.-UK line in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_feasibility", 0.2, 0.0, 1.0, "share", "Weight of consensus feasibility in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_agreement", 0.15, 0.0, 1.0, "share", "Weight of the Hix-Noury-Roland Agreement Index in the cohesion index", group="scoring"),
-    ParamSpec("index_weight_polarization", 0.15, 0.0, 1.0, "share", "Weight of absence of polarization in the cohesion index", group="scoring"),
 )
 
 SPECS_BY_NAME: dict[str, ParamSpec] = {spec.name: spec for spec in PARAM_SPECS}
 MEMBER_PARAM_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.per_member)
-INDEX_WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in PARAM_SPECS if s.name.startswith("index_weight_"))
+#: The ``confidence_bound`` that ``--dynamics bounded`` sets unless a value is given (a judgement:
+#: peers more than a third of the scale away on an issue no longer persuade).
+BOUNDED_CONFIDENCE_DEFAULT = 0.3
+DYNAMICS = ("fj", "bounded")
 
 
 def _field(spec: ParamSpec, optional: bool) -> tuple[Any, Any]:
@@ -120,9 +133,8 @@ class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
 
     @model_validator(mode="after")
     def _check_consistency(self) -> "Parameters":
-        weights = sum(getattr(self, name) for name in INDEX_WEIGHT_NAMES)
-        if abs(weights - 1.0) > 1e-6:
-            raise ValueError(f"index weights must sum to 1 (they sum to {weights:g})")
+        if self.repulsion_bound < self.confidence_bound:
+            raise ValueError("repulsion_bound must not be below confidence_bound")
         if self.vote_no_threshold > self.vote_yes_threshold:
             raise ValueError("vote_no_threshold must not exceed vote_yes_threshold")
         for code, over in {"all members": None, **self.members}.items():
@@ -131,6 +143,11 @@ class Parameters(_GlobalParams):  # type: ignore[misc,valid-type]
             if peer + anchor > 1.0 + 1e-12:
                 raise ValueError(f"peer_weight + anchor_weight must be <= 1 ({code}: {peer + anchor:g})")
         return self
+
+    @property
+    def dynamics(self) -> str:
+        """``fj`` when every peer pulls (Friedkin-Johnsen), ``bounded`` otherwise."""
+        return "fj" if self.confidence_bound >= 1.0 and self.repulsion_strength == 0.0 else "bounded"
 
     def member_array(self, name: str, codes: tuple[str, ...]) -> np.ndarray:
         """Value of a per-member parameter for each member code, overrides applied."""

@@ -32,13 +32,15 @@ import numpy as np
 import pandas as pd
 
 from cohesion import __version__
-from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.constants import COMPONENTS, EU_ISSUES, ISSUES, RUN_METRICS
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
 from cohesion.inputs import data_path
 from cohesion.outputs import claimed_output, new_staging_folder
 
-RESULTS_FORMAT = "cohesion-results/1"
+#: Version 2: consensus and cohesion scores against the leaders' proposal (round 2, issue #10).
+RESULTS_FORMAT = "cohesion-results/2"
+EXPERIMENT_FORMAT = "cohesion-experiment/2"
 #: Runs per scenario up to which the per-run weekly series is kept when timeseries="auto".
 AUTO_FULL_RUNS = 1000
 QUANTILES = (0.05, 0.5, 0.95)
@@ -58,27 +60,39 @@ def blocker_list(result: EnsembleResult, week: int | None = None) -> list[tuple[
 
 
 def summary_row(result: EnsembleResult) -> dict[str, Any]:
-    """The horizon summary of one scenario."""
+    """The horizon summary of one scenario: text columns first, numbers after them.
+
+    A number is last, so a file cut short anywhere in a row leaves a number
+    missing, which readers check.
+    """
     world = result.world
-    row: dict[str, Any] = {"scenario": world.scenario.name, "title": world.scenario.title, "runs": result.runs, "weeks": world.horizon}
-    index = result.metric("cohesion_index")
-    row["cohesion_week0"] = float(index[:, 0].mean())
-    row["cohesion_mean"] = float(index[:, -1].mean())
-    for q in QUANTILES:
-        row[f"cohesion_p{int(q * 100):02d}"] = float(_q(index[:, -1], q))
-    for name in RUN_METRICS[1:]:
-        values = result.metric(name)[:, -1]
-        row[f"{name}_mean" if name != "consensus_blockers" else name] = float(values.mean())
-        row[f"{name}_p05"] = float(_q(values, 0.05))
-        row[f"{name}_p95"] = float(_q(values, 0.95))
+    codes = world.members.codes
     blockers = blocker_list(result)
-    row["blocking_members"] = ";".join(sorted({m for m, _ in blockers}))
-    row["blocked_issues"] = ";".join(f"{m}:{k}" for m, k in blockers)
     alignment = result.horizon_alignment().mean(axis=0)
     order = np.argsort(-alignment, kind="stable")
-    codes = world.members.codes
-    row["most_aligned"] = ";".join(codes[i] for i in order[:5])
-    row["least_aligned"] = ";".join(codes[i] for i in order[::-1][:5])
+    row: dict[str, Any] = {
+        "scenario": world.scenario.name,
+        "title": world.scenario.title,
+        "blocking_members": ";".join(sorted({m for m, _ in blockers})),
+        "blocked_issues": ";".join(f"{m}:{k}" for m, k in blockers),
+        "most_aligned": ";".join(codes[i] for i in order[:5]),
+        "least_aligned": ";".join(codes[i] for i in order[::-1][:5]),
+        "runs": result.runs,
+        "weeks": world.horizon,
+    }
+    for name in RUN_METRICS:
+        values = result.metric(name)
+        stem = name if name == "consensus_blockers" else f"{name}_mean"
+        row[f"{name}_week0"] = float(values[:, 0].mean())
+        row[stem] = float(values[:, -1].mean())
+        for q in QUANTILES:
+            row[f"{name}_p{int(q * 100):02d}"] = float(_q(values[:, -1], q))
+    for k, adopted in zip(ISSUES, result.horizon_adoption().T):
+        row[f"adopted_{k}"] = float(adopted.mean())
+    eu_adopted = result.horizon_adoption(world.members.eu_member)
+    for k, issue in enumerate(ISSUES):
+        if issue in EU_ISSUES:
+            row[f"eu_adopted_{issue}"] = float(eu_adopted[:, k].mean())
     return row
 
 
@@ -110,6 +124,8 @@ def member_rows(result: EnsembleResult) -> list[dict[str, Any]]:
         for c, component in enumerate(COMPONENTS):
             row[f"attr_{component}"] = float(attribution[c, i])
         row["blocks"] = ";".join(ISSUES[k] for k in range(len(ISSUES)) if share[i, k] >= BLOCKER_MAJORITY)
+        for k, issue in enumerate(ISSUES):
+            row[f"dilution_{issue}"] = float(result.dilution_mean[-1, i, k])
         row["energy_dependence"] = float(world.drivers.energy_dependence[i])
         row["threat_perception"] = float(world.drivers.threat_perception[i])
         row["leadership_trust"] = float(world.drivers.leadership_trust[i])
@@ -164,6 +180,7 @@ def member_timeseries_frame(result: EnsembleResult) -> pd.DataFrame:
     values = {
         "stance_mean": result.stance_mean,
         "block_share": result.blocker_share,
+        "dilution_mean": result.dilution_mean,
         "alignment_mean": np.broadcast_to(result.alignment_mean[..., None], result.stance_mean.shape),
     }
     return _long_frame(result.world.scenario.name, axes, values)
@@ -183,6 +200,7 @@ def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:
             "mode": ev.mode,
             "duration": ev.duration if ev.duration is not None else "",
             "probability": ev.probability,
+            "magnitude_sd": ev.magnitude_sd,
             "note": ev.note,
         }
         for ev in spec.events
@@ -304,7 +322,7 @@ def write_results(results: list[EnsembleResult], out: Path, settings: dict[str, 
             staging / "member_timeseries.parquet", index=False
         )
         events = [row for r in results for row in event_rows(r)]
-        pd.DataFrame(events, columns=["scenario", "week", "type", "target", "issue", "magnitude", "mode", "duration", "probability", "note"]).to_csv(
+        pd.DataFrame(events, columns=["scenario", "week", "type", "target", "issue", "magnitude", "mode", "duration", "probability", "magnitude_sd", "note"]).to_csv(
             staging / "events.csv", index=False
         )
         shutil.copyfile(data_path("positions.csv"), staging / "positions.csv")
@@ -331,6 +349,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     fmt = meta.get("format") if isinstance(meta, dict) else None
     if fmt is None or not str(fmt).startswith("cohesion-"):
         raise InputError(f"{path}: not a cohesion manifest")
-    if fmt not in (RESULTS_FORMAT, "cohesion-experiment/1"):
-        raise InputError(f"{folder}: results format {fmt!r} is not supported by this version (expected {RESULTS_FORMAT})")
+    if fmt not in (RESULTS_FORMAT, EXPERIMENT_FORMAT):
+        raise InputError(
+            f"{folder}: results format {fmt!r} is not supported by this version (expected {RESULTS_FORMAT} or "
+            f"{EXPERIMENT_FORMAT}); a folder written by an older cohesion holds other scores: rerun it"
+        )
     return meta

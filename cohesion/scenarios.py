@@ -36,6 +36,7 @@ EVENT_RULES: dict[str, tuple[str, tuple[float, float], tuple[float, float] | Non
     "eu_line": ("EU", (-1.0, 1.0), (0.0, 1.0), True),
     "eu_weight": ("EU", (-1.0, 1.0), None, False),
     "stance_shock": ("members", (-1.0, 1.0), None, True),
+    "proposal": ("leaders", (-1.0, 1.0), (0.0, 1.0), True),
 }
 
 
@@ -51,7 +52,8 @@ class EventSpec(BaseModel):
     mode: Literal["shift", "set"] = "shift"
     duration: int | None = Field(default=None, ge=1, description="Weeks the effect lasts; none = to the horizon")
     probability: float = Field(default=1.0, ge=0.0, le=1.0)
-    magnitude_sd: float = Field(default=0.0, ge=0.0, le=1.0)
+    magnitude_sd: float = Field(default=0.0, ge=0.0, le=1.0, description="Standard deviation of the magnitude over runs")
+    magnitude_basis: str = Field(default="", description="Why the magnitude and its spread are what they are (the record before 27 Jan 2022)")
     note: str = ""
 
 

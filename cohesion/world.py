@@ -14,15 +14,15 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from cohesion.constants import ISSUES, LEADERS
+from cohesion.constants import EU_ISSUES, ISSUES, LEADERS
 from cohesion.core import rule
 from cohesion.core.drivers import Drivers, structural_drivers
 from cohesion.core.environment import CompiledEvent
-from cohesion.core.metrics import Thresholds
-from cohesion.core.peers import capital_distances_km, peer_matrix, shared_groups
+from cohesion.core.metrics import ScoringRule, acceptance_window
+from cohesion.core.peers import capability, capital_distances_km, issue_salience, peer_matrix, shared_groups
 from cohesion.errors import InputError
 from cohesion.inputs import Members, Position, data_path, eu_stance, load_members, load_positions, stance_table
-from cohesion.params import INDEX_WEIGHT_NAMES, MEMBER_PARAM_NAMES, Parameters, build_parameters
+from cohesion.params import MEMBER_PARAM_NAMES, Parameters, build_parameters
 from cohesion.scenarios import ScenarioSpec, compile_events
 
 
@@ -47,7 +47,11 @@ class World:
     drivers: Drivers
     references: np.ndarray  # (3,)
     sensitivity: np.ndarray  # (3, K)
-    peer_weights: np.ndarray  # (N, N)
+    peer_weights: np.ndarray  # (K, N, N) per issue
+    capability: np.ndarray  # (N,) shares of alliance capability
+    salience: np.ndarray  # (N, K) how much each issue matters to each member
+    acceptance_window: np.ndarray  # (N, K) half-width of each member's acceptance window
+    proposal0: np.ndarray  # (K,) the leaders' proposal before any event
     leaders: np.ndarray  # (N,) bool
     initial_stance: np.ndarray  # (N, K)
     from_article: np.ndarray  # (N, K) bool: initial stance taken from the article
@@ -56,15 +60,25 @@ class World:
     member_params: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (N,)
 
     @property
-    def thresholds(self) -> Thresholds:
-        """Scoring thresholds and index weights."""
-        p = self.params
-        return Thresholds(
-            p.block_threshold,
-            p.vote_yes_threshold,
-            p.vote_no_threshold,
-            tuple(getattr(p, n) for n in INDEX_WEIGHT_NAMES),  # type: ignore[arg-type]
+    def scoring(self) -> ScoringRule:
+        """Acceptance windows, EU membership and vote thresholds for the scores."""
+        return ScoringRule(
+            window=self.acceptance_window,
+            eu_member=self.members.eu_member,
+            eu_issues=np.isin(np.array(ISSUES), EU_ISSUES),
+            vote_yes_threshold=self.params.vote_yes_threshold,
+            vote_no_threshold=self.params.vote_no_threshold,
         )
+
+    @property
+    def bounds(self) -> dict[str, float]:
+        """The bounded-confidence parameters, as ``rule.peer_mean`` takes them."""
+        p = self.params
+        return {
+            "confidence_bound": p.confidence_bound,
+            "repulsion_bound": p.repulsion_bound,
+            "repulsion_strength": p.repulsion_strength,
+        }
 
 
 def initial_stances(
@@ -98,6 +112,7 @@ def build_world(
     horizon: int | None = None,
     members: Members | None = None,
     positions: tuple[Position, ...] | None = None,
+    drivers: Drivers | None = None,
 ) -> World:
     """Resolve a scenario and parameter layers into a ``World``.
 
@@ -109,6 +124,8 @@ def build_world(
         horizon: Weeks to simulate; the scenario's ``weeks`` when None.
         members: Member data (the shipped data when None).
         positions: The article's positions (the shipped table when None).
+        drivers: Structural drivers (computed from ``members`` when None), e.g. to
+            test what the member data contribute.
     """
     members = members if members is not None else load_members()
     positions = positions if positions is not None else load_positions()
@@ -116,11 +133,15 @@ def build_world(
     if horizon < 1:
         raise InputError("the horizon must be at least 1 week")
     params = build_parameters([scenario.params, *(param_layers or [])], members.codes)
-    drivers = structural_drivers(members)
+    drivers = structural_drivers(members) if drivers is None else drivers
     references = np.array(
         [drivers.energy_dependence.mean(), drivers.threat_perception.mean(), drivers.leadership_trust.mean()]
     )
     sensitivity = load_sensitivity()
+    salience = issue_salience(
+        np.stack([drivers.energy_dependence, drivers.threat_perception, drivers.leadership_trust], axis=-1), sensitivity
+    )
+    capabilities = capability(members)
     peers = peer_matrix(
         capital_distances_km(members.capital_lat, members.capital_lon),
         members.eu_member,
@@ -128,6 +149,10 @@ def build_world(
         params.distance_scale_km,
         params.eu_peer_bonus,
         params.group_peer_bonus,
+        capabilities,
+        salience,
+        params.influence_capability_exponent,
+        params.influence_salience_exponent,
     )
     x0, from_article = initial_stances(drivers, references, sensitivity, params, members.codes, positions)
     eu_article = eu_stance(positions)
@@ -143,6 +168,10 @@ def build_world(
         references=references,
         sensitivity=sensitivity,
         peer_weights=peers,
+        capability=capabilities,
+        salience=salience,
+        acceptance_window=acceptance_window(salience, params.acceptance_tolerance, params.acceptance_salience_tightening),
+        proposal0=np.ones(len(ISSUES)),
         leaders=np.isin(np.array(members.codes), LEADERS),
         initial_stance=x0,
         from_article=from_article,

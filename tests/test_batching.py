@@ -29,22 +29,27 @@ POINTS = [
     {"threat_weight": 0.1, "leadership_weight": 2.9, "baseline_stance": 0.4, "noise_sd": 0.05},
     {"peer_weight": 0.6, "anchor_weight": 0.1, "distance_scale_km": 3000.0, "eu_peer_bonus": 2.0},
     {"eu_weight": 0.9, "gas_salience_gain": 2.5, "threat_escalation_gain": 1.8, "group_peer_bonus": 0.0},
-    {"block_threshold": 0.45, "vote_yes_threshold": 0.7, "vote_no_threshold": 0.3, "TUR.peer_weight": 0.0},
+    {"acceptance_tolerance": 0.25, "vote_yes_threshold": 0.7, "vote_no_threshold": 0.3, "TUR.peer_weight": 0.0},
+    {"influence_capability_exponent": 2.0, "influence_salience_exponent": 0.0},
 ]
 
 
 def per_point(worlds, seeds, replicates):
-    return np.stack([simulate(w, replicates, s, engine="vectorized").horizon_stance for w, s in zip(worlds, seeds)])
+    results = [simulate(w, replicates, s, engine="vectorized") for w, s in zip(worlds, seeds)]
+    return np.stack([r.horizon_stance for r in results]), np.stack([r.horizon_proposal for r in results])
 
 
-@pytest.mark.parametrize("scenario", ["invasion", "gas-cutoff", "hybrid-campaign", "european-autonomy"])
+@pytest.mark.parametrize("scenario", ["invasion", "gas-cutoff", "hybrid-campaign", "european-autonomy", "de-escalation"])
 def test_batch_matches_points_run_one_by_one(scenario):
-    # invasion has a stochastic gas cut with a random magnitude: each run's realization must follow its point's seed
+    # invasion has a stochastic gas cut with a random magnitude: each run's realization must follow its point's seed;
+    # de-escalation has a stochastic proposal event
     worlds = [make_world(scenario, [layer], horizon=10) for layer in POINTS]
-    seeds = [11, 12, 13, 11, 99, 2**40]
-    batch = simulate_points(worlds, seeds, 3)
-    assert batch.shape == (len(POINTS), 3, 30, 6)
-    assert np.abs(batch - per_point(worlds, seeds, 3)).max() <= TOLERANCE
+    seeds = [11, 12, 13, 11, 99, 2**40, 7]
+    batch, proposals = simulate_points(worlds, seeds, 3)
+    assert batch.shape == (len(POINTS), 3, 30, 6) and proposals.shape == (len(POINTS), 3, 6)
+    stances, expected_proposals = per_point(worlds, seeds, 3)
+    assert np.abs(batch - stances).max() <= TOLERANCE
+    assert np.abs(proposals - expected_proposals).max() <= TOLERANCE
     # the parameter sets really differ, and so do their results
     assert np.abs(batch[0] - batch[1]).max() > 0.01
 
@@ -52,10 +57,10 @@ def test_batch_matches_points_run_one_by_one(scenario):
 def test_batch_does_not_depend_on_chunking(monkeypatch):
     worlds = [make_world("invasion", [layer], horizon=10) for layer in POINTS]
     seeds = list(range(len(POINTS)))
-    whole = simulate_points(worlds, seeds, 4)
+    whole = simulate_points(worlds, seeds, 4)[0]
     monkeypatch.setattr(vectorized, "CHUNK_RUNS", 5)  # one point per chunk
-    assert np.abs(simulate_points(worlds, seeds, 4) - whole).max() <= TOLERANCE
-    reversed_order = simulate_points(worlds[::-1], seeds[::-1], 4)[::-1]
+    assert np.abs(simulate_points(worlds, seeds, 4)[0] - whole).max() <= TOLERANCE
+    reversed_order = simulate_points(worlds[::-1], seeds[::-1], 4)[0][::-1]
     assert np.abs(reversed_order - whole).max() <= TOLERANCE
 
 
@@ -64,6 +69,9 @@ def test_batch_rejects_mixed_scenarios():
         simulate_points([make_world("baseline", horizon=10), make_world("invasion", horizon=10)], [1, 2], 2)
     with pytest.raises(ValueError, match="one scenario"):
         simulate_points([make_world("baseline", horizon=4), make_world("baseline", horizon=5)], [1, 2], 2)
+    with pytest.raises(ValueError, match="bounded-confidence"):
+        simulate_points([make_world("baseline", horizon=4), make_world("baseline", [{"confidence_bound": 0.3}], horizon=4)],
+                        [1, 2], 2)
 
 
 @settings(max_examples=12, deadline=None)
@@ -83,7 +91,7 @@ def test_batch_matches_one_by_one_for_any_points(points):
     ]
     worlds = [make_world("limited-incursion", [layer], horizon=5) for layer in layers]
     seeds = [seed for *_, seed in points]
-    assert np.abs(simulate_points(worlds, seeds, 2) - per_point(worlds, seeds, 2)).max() <= TOLERANCE
+    assert np.abs(simulate_points(worlds, seeds, 2)[0] - per_point(worlds, seeds, 2)[0]).max() <= TOLERANCE
 
 
 def small_sensitivity(params=None):
@@ -98,7 +106,7 @@ def test_evaluator_outcomes_match_the_per_point_path():
     seeds = list(range(100, 140))
     batched = evaluator.evaluate_points("invasion", plan.names, rows, seeds)
     one_by_one = dataclasses.replace(evaluator, batched=False).evaluate_points("invasion", plan.names, rows, seeds)
-    assert set(batched) == set(plan.outcomes) == {"cohesion_index", "alignment_DEU", "alignment_HUN"}
+    assert set(batched) == set(plan.outcomes) == {"consensus", "cohesion", "alignment_DEU", "alignment_HUN"}
     for name in plan.outcomes:
         assert batched[name].shape == (80,)
         assert np.abs(batched[name] - one_by_one[name]).max() <= TOLERANCE
@@ -107,13 +115,13 @@ def test_evaluator_outcomes_match_the_per_point_path():
 def test_scores_use_each_points_own_thresholds():
     data = {
         "name": "thresholds",
-        "description": "Each point scored with its own blocking threshold",
+        "description": "Each point scored with its own acceptance windows",
         "scenarios": ["baseline"],
-        "parameters": [{"name": "block_threshold", "low": 0.0, "high": 0.6}],
+        "parameters": [{"name": "acceptance_tolerance", "low": 0.2, "high": 0.8}],
         "design": {"type": "lhs", "samples": 12},
         "replicates": 2,
         "steps": 4,
-        "outcomes": ["consensus_feasibility", "consensus_blockers", "cohesion_index"],
+        "outcomes": ["consensus", "consensus_blockers", "cohesion"],
         "seed": 3,
     }
     import yaml
@@ -203,12 +211,34 @@ def test_blas_runs_on_one_thread_during_a_simulation_only(monkeypatch):
     seen = []
     original = rule.peer_mean
 
-    def watched(*args):
+    def watched(*args, **kwargs):
         seen.append(blas_threads())
-        return original(*args)
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(rule, "peer_mean", watched)
     simulate(make_world("baseline", horizon=10), 3, 1)
     simulate_points([make_world("baseline", horizon=10)], [1], 2)
     assert seen and all(threads == [1] * len(before) for threads in seen)
     assert blas_threads() == before
+
+
+def test_points_with_different_dynamics_fall_back_to_one_by_one():
+    data = {
+        "name": "dynamics",
+        "description": "Points differ in their confidence bound",
+        "scenarios": ["baseline"],
+        "parameters": [{"name": "confidence_bound", "low": 0.2, "high": 1.0}],
+        "design": {"type": "lhs", "samples": 4},
+        "replicates": 2,
+        "steps": 4,
+        "outcomes": ["consensus", "cohesion"],
+        "seed": 3,
+    }
+    import yaml
+
+    plan = plan_experiment(parse_experiment(data, yaml.safe_dump(data)))
+    seeds = list(range(4))
+    batched = plan.evaluator.evaluate_points("baseline", plan.names, plan.matrix, seeds)
+    reference = dataclasses.replace(plan.evaluator, batched=False).evaluate_points("baseline", plan.names, plan.matrix, seeds)
+    for name in plan.outcomes:
+        np.testing.assert_array_equal(batched[name], reference[name])

@@ -107,12 +107,12 @@ def test_calibration_recovers_known_parameters(tmp_path):
 
 
 def test_identifiability_flags_a_parameter_the_stances_cannot_see():
-    """block_threshold only scores stances; the data cannot pin it down."""
-    result = calibrate(CalibrationSpec(parameters=[{"name": "baseline_stance"}, {"name": "block_threshold"}], starts=1))
+    """acceptance_tolerance only scores stances; the data cannot pin it down."""
+    result = calibrate(CalibrationSpec(parameters=[{"name": "baseline_stance"}, {"name": "acceptance_tolerance"}], starts=1))
     table = result.identifiability.set_index("parameter")
-    assert not table.loc["block_threshold", "identified"]
-    assert "no effect on the observations" in table.loc["block_threshold", "note"]
-    assert np.isinf(table.loc["block_threshold", "se"])
+    assert not table.loc["acceptance_tolerance", "identified"]
+    assert "no effect on the observations" in table.loc["acceptance_tolerance", "note"]
+    assert np.isinf(table.loc["acceptance_tolerance", "se"])
     assert table.loc["baseline_stance", "identified"]
     assert result.singular_values[-1] == 0.0
 
@@ -130,7 +130,7 @@ def test_calibrate_command_writes_a_params_file_that_run_accepts(tmp_path, capsy
     np.testing.assert_allclose(table["error"], table["modelled"] - table["observed"])
     meta = json.loads((out_dir / "manifest.json").read_text())
     assert (
-        meta["format"] == "cohesion-experiment/1" and meta["kind"] == "experiment" and meta["analysis"] == "calibration"
+        meta["format"] == "cohesion-experiment/2" and meta["kind"] == "experiment" and meta["analysis"] == "calibration"
     )
     assert meta["loss_value"] == pytest.approx((table["error"] ** 2).mean())
     assert load_params_file(params) == load_params_file(out_dir / "params.yaml")

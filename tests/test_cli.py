@@ -10,7 +10,8 @@ import pytest
 
 from cohesion.constants import ISSUES
 
-SUMMARY_COLUMNS = {"scenario", "cohesion_mean", "cohesion_p05", "cohesion_p95", "consensus_blockers"}
+SUMMARY_COLUMNS = {"scenario", "consensus_mean", "consensus_p05", "consensus_p95", "cohesion_mean", "cohesion_p05",
+                   "cohesion_p95", "consensus_blockers", "adopted_sanctions", "eu_adopted_sanctions"}
 
 
 def call(cli, *args, cwd=None):
@@ -45,8 +46,8 @@ def test_run_writes_every_table(two_runs):
     assert (members["alignment"] <= members["alignment_p95"] + 1e-12).all()
     series = pd.read_parquet(out / "timeseries.parquet")
     assert len(series) == 2 * 12 * 11  # scenarios x runs x (weeks + week 0)
-    assert {"scenario", "run", "week", "cohesion_index", "spread", "alignment", "consensus_feasibility",
-            "agreement_index", "polarization"} <= set(series.columns)
+    assert {"scenario", "run", "week", "consensus", "cohesion", "alignment", "agreement_index", "eu_consensus",
+            "consensus_blockers"} <= set(series.columns)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["runs"] == 12 and manifest["steps"] == 10
     assert manifest["cohesion_version"]
@@ -99,6 +100,8 @@ BAD = [
     (["run", "baseline", "--steps", "0"], "--steps"),
     (["run", "baseline", "--params", "missing.yaml"], "parameter file not found"),
     (["positions", "--format", "xml"], "--format"),
+    (["run", "baseline", "--dynamics", "voter"], "--dynamics must be fj or bounded"),
+    (["run", "baseline", "--set", "confidence_bound=0.5", "--set", "repulsion_bound=0.2"], "repulsion_bound must not be below"),
 ]
 
 
@@ -211,6 +214,7 @@ def test_run_never_replaces_a_folder_it_did_not_write(tmp_path, cli):
         ("empty-issue", ["run", "{tmp}/s.yaml"], "empty issue list"),
         (None, ["report", "{tmp}/nothing-here"], "not found"),
         (None, ["explain", "DEU", "--results", "{tmp}/nothing-here"], "not found"),
+        ("round-1-results", ["report", "{tmp}/old"], "results format 'cohesion-results/1' is not supported"),
     ],
 )
 def test_more_bad_input(setup, args, message, tmp_path, cli):
@@ -222,6 +226,9 @@ def test_more_bad_input(setup, args, message, tmp_path, cli):
         (tmp_path / "p.yaml").write_bytes("energy_weight: 1 # caf\xe9\n".encode("latin-1"))
     elif setup == "params-twice":
         (tmp_path / "p.yaml").write_text("DEU.energy_weight: 2\nmembers:\n  DEU:\n    energy_weight: 0.1\n")
+    elif setup == "round-1-results":
+        (tmp_path / "old").mkdir()
+        (tmp_path / "old" / "manifest.json").write_text('{"format": "cohesion-results/1", "kind": "run"}')
     elif setup == "empty-issue":
         (tmp_path / "s.yaml").write_text(
             "name: s\ntitle: t\ndescription: d\narticle_basis: a\n"
@@ -232,7 +239,7 @@ def test_more_bad_input(setup, args, message, tmp_path, cli):
     assert done.returncode == 2, (done.stdout, done.stderr)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], done.stderr
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.name == "results"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.name in ("results", "reports")]
 
 
 def test_explain_picks_the_only_scenario_and_rejects_a_damaged_table(tmp_path, cli):
@@ -245,3 +252,13 @@ def test_explain_picks_the_only_scenario_and_rejects_a_damaged_table(tmp_path, c
     (out / "attribution.parquet").write_bytes(b"not parquet")
     bad = call(cli, "explain", "HRV", "--results", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("error: cannot read")
+
+
+def test_dynamics_option_sets_the_confidence_bound_and_set_overrides_it(tmp_path, cli):
+    for label, extra, bound in (("bounded", [], 0.3), ("override", ["--set", "confidence_bound=0.2"], 0.2), ("fj", [], 1.0)):
+        out = tmp_path / label
+        dynamics = "fj" if label == "fj" else "bounded"
+        done = call(cli, "run", "baseline", "--runs", "2", "--steps", "3", "--dynamics", dynamics, *extra, "--out", str(out), "--quiet")
+        assert done.returncode == 0, done.stderr
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["scenarios"][0]["parameters"]["confidence_bound"] == bound

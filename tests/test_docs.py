@@ -48,3 +48,24 @@ def test_driver_formulas_in_the_doc_use_the_code_constants():
         assert formula in MODEL_DOC, formula
     assert f"exp(-(d_i - {d.PROXIMITY_NEAR_KM:.0f} km) / {d.PROXIMITY_SCALE_KM:.0f} km)" in MODEL_DOC
     assert f"g_i = r_i min(1, s_i / {d.GAS_WEIGHT_REFERENCE:g})" in MODEL_DOC
+
+
+def test_us_share_of_peer_pull_in_the_doc_is_computed():
+    """The table of section 4.3 is what cohesion.core.peers.us_share_of_peer_pull gives."""
+    from cohesion.core.peers import us_share_of_peer_pull
+    from tests.conftest import make_world
+
+    uniform = make_world("baseline", [{"influence_capability_exponent": 0.0, "influence_salience_exponent": 0.0}])
+    default = make_world("baseline")
+    for label, world in (("uniform (`gamma = delta = 0`, round 1)", uniform), ("defaults (`gamma = delta = 1`)", default)):
+        codes = world.members.codes
+        shares = [100 * us_share_of_peer_pull(world.peer_weights, codes, sources) for sources in (("USA",), ("USA", "GBR"), ("LTU",))]
+        row = f"| {label} | " + " | ".join(f"{v:.1f} %" for v in shares) + " |"
+        assert row in MODEL_DOC, row
+
+
+def test_every_scenario_event_type_in_the_doc_targets_table():
+    from cohesion.scenarios import EVENT_RULES
+
+    for kind, (targets, *_rest) in EVENT_RULES.items():
+        assert re.search(rf"^\| `{kind}` \| {targets} \|", MODEL_DOC, re.MULTILINE), kind

@@ -21,13 +21,17 @@ OVERRIDES = [{"energy_weight": 1.2, "DEU.energy_weight": 2.0, "HRV.anchor_weight
         ("invasion", 7, OVERRIDES),  # stochastic gas cut, magnitude noise, per-member overrides
         ("hybrid-campaign", 2022, OVERRIDES),
         ("european-autonomy", 5, []),
+        ("de-escalation", 3, [{"influence_capability_exponent": 2.0}]),  # a proposal event
+        ("invasion", 11, [{"confidence_bound": 0.3}]),  # bounded confidence
+        ("hybrid-campaign", 4, [{"confidence_bound": 0.25, "repulsion_bound": 0.6, "repulsion_strength": 0.5}]),
     ],
 )
 def test_engines_agree(scenario, seed, layers):
     world = make_world(scenario, layers, horizon=12)
     vec = simulate(world, 4, seed, engine="vectorized")
     mesa = simulate(world, 4, seed, engine="mesa")
-    for name in ("run_metrics", "horizon_stance", "component_mean", "blocker_share", "alignment_mean", "stance_mean"):
+    for name in ("run_metrics", "horizon_stance", "component_mean", "blocker_share", "alignment_mean", "stance_mean",
+                 "dilution_mean", "horizon_proposal"):
         diff = np.abs(getattr(vec, name) - getattr(mesa, name)).max()
         assert diff <= TOLERANCE, f"{name} differs by {diff}"
 

@@ -35,7 +35,7 @@ SMALL = {
     "design": {"type": "grid", "points": 3},
     "replicates": 3,
     "steps": 6,
-    "outcomes": ["cohesion_index", "consensus_blockers", "alignment_DEU"],
+    "outcomes": ["consensus", "consensus_blockers", "alignment_DEU"],
     "fixed": {"noise_sd": 0.02},
     "seed": 7,
 }
@@ -131,7 +131,7 @@ def test_points_table_matches_direct_simulation(tmp_path):
         "scenario",
         "energy_weight",
         "DEU.threat_weight",
-        "cohesion_index",
+        "consensus",
         "consensus_blockers",
         "alignment_DEU",
     ]
@@ -149,7 +149,7 @@ def test_points_table_matches_direct_simulation(tmp_path):
     result = simulate(world, 3, seed, engine="vectorized")
     rows = frame[(frame.scenario == "gas-cutoff") & (frame.point == 3)]
     assert (rows["seed"] == seed).all()
-    np.testing.assert_array_equal(rows["cohesion_index"], result.metric("cohesion_index")[:, -1])
+    np.testing.assert_array_equal(rows["consensus"], result.metric("consensus")[:, -1])
     np.testing.assert_array_equal(rows["consensus_blockers"], result.metric("consensus_blockers")[:, -1])
     np.testing.assert_array_equal(rows["alignment_DEU"], result.horizon_alignment()[:, world.members.index("DEU")])
 
@@ -215,7 +215,7 @@ def test_manifest_and_folder_contract(tmp_path, capsys):
     assert run_cli(["experiment", str(path), "--out", str(out), "--quiet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "points.parquet"]
     meta = json.loads((out / "manifest.json").read_text())
-    assert meta["format"] == "cohesion-experiment/1" and meta["kind"] == "experiment" and meta["status"] == "complete"
+    assert meta["format"] == "cohesion-experiment/2" and meta["kind"] == "experiment" and meta["status"] == "complete"
     assert meta["experiment"] == path.read_text() and meta["seed"] == 7 and meta["rows"] == 36
     assert meta["design"] == {"type": "grid", "points": 3}
     assert "executor" not in json.dumps(meta)
@@ -276,7 +276,7 @@ def test_scenario_comparison_runs_in_full(tmp_path):
 
     assert sorted(frame["scenario"].unique()) == sorted(shipped_scenarios())
     assert (frame["point"] == 0).all() and len(frame) == 200 * len(shipped_scenarios())
-    means = frame.groupby("scenario")["cohesion_index"].mean()
+    means = frame.groupby("scenario")["cohesion"].mean()
     assert means.between(0, 100).all() and means.nunique() == len(means)
     # An invasion rallies the alliance behind the U.S.-UK line more than the baseline does.
     assert means["invasion"] > means["baseline"]

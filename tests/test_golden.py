@@ -17,11 +17,11 @@ from cohesion.runner import RunRequest, prepare
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 RUNS, SEED = 20, 1
-SUMMARY_COLUMNS = ["scenario", "cohesion_week0", "cohesion_mean", "cohesion_p05", "cohesion_p95", "spread_mean",
-                   "alignment_mean", "consensus_feasibility_mean", "agreement_index_mean", "polarization_mean",
-                   "consensus_blockers"]
+SUMMARY_COLUMNS = ["scenario", "consensus_week0", "consensus_mean", "consensus_p05", "consensus_p95", "cohesion_week0",
+                   "cohesion_mean", "cohesion_p05", "cohesion_p95", "alignment_mean", "agreement_index_mean",
+                   "eu_consensus_mean", "consensus_blockers", "adopted_sanctions", "eu_adopted_sanctions"]
 MEMBER_COLUMNS = ["scenario", "member", "alignment", "stance_deterrence", "stance_sanctions", "attr_energy",
-                  "attr_threat", "attr_leadership", "attr_peers"]
+                  "attr_threat", "attr_leadership", "attr_peers", "dilution_sanctions"]
 
 
 def golden_tables() -> dict[str, pd.DataFrame]:

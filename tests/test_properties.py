@@ -9,52 +9,67 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cohesion.constants import RUN_METRICS
-from cohesion.core.metrics import Thresholds, cohesion_scores, member_alignment
+from cohesion.core.metrics import ScoringRule, member_alignment, scores
 from cohesion.engines import simulate
 from cohesion.inputs import load_members
 from cohesion.scenarios import EventSpec, ScenarioSpec
 from cohesion.world import build_world
 
 stances = arrays(np.float64, st.tuples(st.integers(3, 12), st.integers(1, 6)), elements=st.floats(0, 1))
-THRESHOLDS = Thresholds(0.3, 0.6, 0.4, (0.2, 0.3, 0.2, 0.15, 0.15))
+
+
+def _rule(n: int, k: int, width: float = 0.3) -> ScoringRule:
+    return ScoringRule(np.full((n, k), width), np.arange(n) % 2 == 0, np.arange(k) == 0, 0.6, 0.4)
 
 
 @settings(max_examples=200, deadline=None)
-@given(stances)
-def test_scores_within_bounds(stance):
-    leaders = np.zeros(stance.shape[0], dtype=bool)
-    leaders[:2] = True
-    scores = cohesion_scores(stance, leaders, THRESHOLDS)
-    assert 0.0 <= scores["cohesion_index"] <= 100.0 + 1e-9
-    for name in ("spread", "alignment", "consensus_feasibility", "agreement_index", "polarization"):
-        assert -1e-12 <= scores[name] <= 1.0 + 1e-12, name
-    assert 0 <= scores["consensus_blockers"] <= stance.shape[0]
-    alignment = member_alignment(stance, leaders)
+@given(stances, st.floats(0, 1), st.floats(0, 0.6))
+def test_scores_within_bounds(stance, proposal_level, width):
+    n, k = stance.shape
+    proposal = np.full(k, proposal_level)
+    found = scores(stance, proposal, _rule(n, k, width))
+    for name in ("consensus", "cohesion", "eu_consensus"):
+        assert -1e-9 <= found[name] <= 100.0 + 1e-9, name
+    for name in ("alignment", "agreement_index"):
+        assert -1e-12 <= found[name] <= 1.0 + 1e-12, name
+    assert 0 <= found["consensus_blockers"] <= n
+    alignment = member_alignment(stance, proposal)
     assert np.all((alignment >= -1e-12) & (alignment <= 1 + 1e-12))
+    # with no blocker the proposal passes undiluted on every issue; any dilution has a blocker behind it
+    if found["consensus_blockers"] == 0:
+        assert found["consensus"] == pytest.approx(100.0, abs=1e-9)
+    if found["consensus"] < 100.0 - 1e-9:
+        assert found["consensus_blockers"] > 0
 
 
 @settings(max_examples=200, deadline=None)
 @given(stances, st.randoms(use_true_random=False))
 def test_scores_ignore_member_order(stance, random):
-    leaders = np.zeros(stance.shape[0], dtype=bool)
-    leaders[:2] = True
-    order = list(range(stance.shape[0]))
+    n, k = stance.shape
+    order = list(range(n))
     random.shuffle(order)
-    before = cohesion_scores(stance, leaders, THRESHOLDS)
-    after = cohesion_scores(stance[order], leaders[order], THRESHOLDS)
+    rule = _rule(n, k)
+    before = scores(stance, np.ones(k), rule)
+    shuffled = ScoringRule(rule.window[order], rule.eu_member[order], rule.eu_issues, 0.6, 0.4)
+    after = scores(stance[order], np.ones(k), shuffled)
     for name in before:
         assert after[name] == pytest.approx(before[name], abs=1e-12)
 
 
 @settings(max_examples=100, deadline=None)
 @given(stances, st.floats(0.01, 0.3))
-def test_moving_a_laggard_towards_the_line_never_lowers_its_alignment(stance, step):
-    leaders = np.zeros(stance.shape[0], dtype=bool)
-    leaders[:2] = True
-    line = stance[leaders].mean(axis=0)
+def test_moving_a_laggard_towards_the_proposal_never_lowers_its_alignment_or_the_consensus(stance, step):
+    n, k = stance.shape
+    proposal = np.ones(k)
     moved = stance.copy()
-    moved[-1] = stance[-1] + np.clip(line - stance[-1], -step, step)
-    assert member_alignment(moved, leaders)[-1] >= member_alignment(stance, leaders)[-1] - 1e-12
+    moved[-1] = stance[-1] + np.clip(proposal - stance[-1], -step, step)
+    assert member_alignment(moved, proposal)[-1] >= member_alignment(stance, proposal)[-1] - 1e-12
+    rule = _rule(n, k)
+    # moving the member furthest from the proposal towards it can only widen what everyone accepts
+    lowest = np.argmin(stance, axis=0)
+    raised = stance.copy()
+    raised[lowest, np.arange(k)] = np.minimum(1.0, stance[lowest, np.arange(k)] + step)
+    assert scores(raised, proposal, rule)["consensus"] >= scores(stance, proposal, rule)["consensus"] - 1e-9
 
 
 def _deterministic_scenario(events=()) -> ScenarioSpec:
@@ -104,6 +119,7 @@ EVENT_CASES = [
     EventSpec(week=6, type="eu_line", target="EU", issue="sanctions", magnitude=0.9, mode="set"),
     EventSpec(week=6, type="eu_weight", target="EU", magnitude=0.5),
     EventSpec(week=6, type="stance_shock", target="HRV", issue="open_door", magnitude=0.5),
+    EventSpec(week=6, type="proposal", target="leaders", issue="open_door", magnitude=-0.3),
 ]
 
 
@@ -118,11 +134,15 @@ def test_event_at_week_t_leaves_everything_before_t_unchanged(event):
     np.testing.assert_array_equal(a.run_metrics[:, :t], b.run_metrics[:, :t])
     np.testing.assert_array_equal(a.stance_mean[:t], b.stance_mean[:t])
     np.testing.assert_array_equal(a.blocker_share[:t], b.blocker_share[:t])
-    assert not np.allclose(a.stance_mean[t], b.stance_mean[t]), "the event had no effect in its own week"
+    if event.type == "proposal":  # the proposal changes what is scored, not the stances of its week
+        assert not np.allclose(a.run_metrics[:, t], b.run_metrics[:, t]), "the event had no effect in its own week"
+    else:
+        assert not np.allclose(a.stance_mean[t], b.stance_mean[t]), "the event had no effect in its own week"
 
 
 def test_metric_order_matches_constants(baseline_world):
     result = simulate(baseline_world, 2, seed=1)
     assert result.run_metrics.shape[-1] == len(RUN_METRICS)
-    index = result.metric("cohesion_index")
-    assert np.all((index >= 0) & (index <= 100))
+    for name in ("consensus", "cohesion"):
+        index = result.metric(name)
+        assert np.all((index >= 0) & (index <= 100))

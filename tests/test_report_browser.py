@@ -67,10 +67,10 @@ def experiment_report(tmp_path_factory) -> Path:
     """The report of a hand-made experiment folder with every optional table."""
     folder = tmp_path_factory.mktemp("browser-experiment") / "exp"
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({"format": "cohesion-experiment/1", "kind": "experiment", "seed": 1}))
+    (folder / "manifest.json").write_text(json.dumps({"format": "cohesion-experiment/2", "kind": "experiment", "seed": 1}))
     pd.DataFrame([
         {"point": i * 3 + j, "replicate": r, "seed": r, "scenario": "baseline", "energy_weight": a, "threat_weight": b,
-         "cohesion_index": 40 + 10 * b - 5 * a + r}
+         "consensus": 40 + 10 * b - 5 * a + r}
         for i, a in enumerate((0.5, 1.0, 1.5)) for j, b in enumerate((0.0, 1.0, 2.0)) for r in (0, 1)
     ]).to_parquet(folder / "points.parquet")
     pd.DataFrame([{"outcome": "cohesion_index", "parameter": p, "method": "sobol", "S1": s, "S1_conf": 0.05, "ST": s + 0.1, "ST_conf": 0.05}

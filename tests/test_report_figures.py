@@ -68,7 +68,7 @@ def button_for(fig: go.Figure, label: str) -> dict:
 def test_timeline_lines_are_the_saved_means_with_their_bands(run_dir, results):
     fig = rf.cohesion_timeline(results)
     saved = pd.read_parquet(run_dir / "timeseries_summary.parquet")
-    saved = saved[saved["metric"] == "cohesion_index"]
+    saved = saved[saved["metric"] == "consensus"]
     for scenario in SCENARIOS:
         part = saved[saved["scenario"] == scenario].sort_values("week")
         assert len(part) == STEPS + 1
@@ -110,7 +110,7 @@ def test_comparison_shows_every_horizon_score_with_its_interval(run_dir, results
             assert point.error_x.array[0] == pytest.approx(summary.loc[scenario, high] - summary.loc[scenario, mean])
             assert point.error_x.arrayminus[0] == pytest.approx(summary.loc[scenario, mean] - summary.loc[scenario, low])
     week0 = one(fig, role="week0")
-    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary["cohesion_week0"].to_dict())
+    assert dict(zip(week0.y, week0.x)) == pytest.approx(summary["consensus_week0"].to_dict())
 
 
 def test_stance_heatmap_is_members_csv_with_country_names_and_blocks_marked(run_dir, results):
@@ -293,7 +293,7 @@ def test_missing_folder_and_manifest_are_input_errors(tmp_path):
 def test_older_format_is_rejected_with_the_format_named(broken_copy):
     meta = json.loads((broken_copy / "manifest.json").read_text())
     (broken_copy / "manifest.json").write_text(json.dumps({**meta, "format": "cohesion-results/0"}))
-    with pytest.raises(InputError, match=r"'cohesion-results/0' is not supported"):
+    with pytest.raises(InputError, match=r"results format 'cohesion-results/0' is not supported.*older cohesion.*rerun it"):
         build_report(broken_copy)
 
 
@@ -371,7 +371,7 @@ def test_run_with_report_flag_writes_the_default_report(tmp_path, monkeypatch):
 def experiment_folder(folder: Path, points: pd.DataFrame | None = None, sensitivity: pd.DataFrame | None = None,
                       calibration: pd.DataFrame | None = None, **manifest) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"format": "cohesion-experiment/1", "kind": "experiment", "cohesion_version": "0.1.0", "seed": 3,
+    meta = {"format": "cohesion-experiment/2", "kind": "experiment", "cohesion_version": "0.1.0", "seed": 3,
             "scenarios": ["baseline", "invasion"], "parameters": [{"name": "energy_weight", "low": 0.5, "high": 1.0}], **manifest}
     (folder / "manifest.json").write_text(json.dumps(meta))
     if points is not None:
@@ -392,8 +392,8 @@ def grid_points() -> pd.DataFrame:
             for b in (0.1, 0.2):
                 for replicate in (0, 1):
                     rows.append({"point": point, "replicate": replicate, "seed": 100 + replicate, "scenario": scenario,
-                                 "energy_weight": a, "DEU.energy_weight": b, "cohesion_index": 10 * a + 100 * b + replicate,
-                                 "spread": 0.5, "alignment": 0.7, "alignment_DEU": 0.6})
+                                 "energy_weight": a, "DEU.energy_weight": b, "consensus": 10 * a + 100 * b + replicate,
+                                 "cohesion": 50.0, "alignment": 0.7, "alignment_DEU": 0.6})
                 point += 1
     return pd.DataFrame(rows)
 
@@ -415,11 +415,11 @@ def test_scattered_design_is_drawn_as_points_and_one_parameter_as_a_line():
     rng = np.random.default_rng(0)
     points = pd.DataFrame({"point": range(20), "replicate": 0, "seed": 1, "scenario": "baseline",
                            "energy_weight": rng.uniform(0, 1, 20), "threat_weight": rng.uniform(0, 1, 20), "peer_weight": rng.uniform(0, 1, 20)})
-    points["cohesion_index"] = 50 + 10 * points["energy_weight"]
+    points["consensus"] = 50 + 10 * points["energy_weight"]
     fig = ef.sweep_surfaces(type("R", (), {"points": points})())
     dots = one(fig, x="energy_weight", y="threat_weight")
     assert dots.type == "scatter" and not dots.meta["grid"]
-    np.testing.assert_allclose(dots.marker.color, points["cohesion_index"])
+    np.testing.assert_allclose(dots.marker.color, points["consensus"])
     assert len(fig.layout.updatemenus[0].buttons) == 3  # three pairs of parameters
     line = ef.sweep_surfaces(type("R", (), {"points": grid_points().drop(columns=["DEU.energy_weight"])})())
     mean = one(line, scenario="baseline", role="mean")
@@ -494,6 +494,6 @@ def test_empty_or_malformed_experiment_folder_is_an_input_error(tmp_path):
     bad = experiment_folder(tmp_path / "bad", calibration=CALIBRATION.drop(columns=["modelled"]))
     with pytest.raises(InputError, match="calibration.csv: missing column.*modelled"):
         build_report(bad)
-    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/1")
-    with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/1'"):
+    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/2")
+    with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/2'"):
         build_report(mixed)

@@ -49,7 +49,7 @@ def test_model_sobol_indices_sum_sensibly(tmp_path, capsys):
     points = pd.read_parquet(out / "points.parquet")
     assert len(points) == 64 * (6 + 2) * 2
     sens = pd.read_csv(out / "sensitivity.csv")
-    assert set(sens["outcome"]) == {"cohesion_index", "alignment_DEU", "alignment_HRV"}
+    assert set(sens["outcome"]) == {"consensus", "cohesion", "alignment_DEU", "alignment_HRV"}
     assert set(sens["parameter"]) == set(DECISION_RANGES)
     for outcome, rows in sens.groupby("outcome"):
         # First-order effects cannot explain more than all the variance (within their intervals) ...
@@ -63,7 +63,7 @@ def test_model_sobol_indices_sum_sensibly(tmp_path, capsys):
 
 
 def test_morris_separates_a_parameter_without_effect(tmp_path):
-    """block_threshold only scores stances: it moves the blocker count but never alignment."""
+    """acceptance_tolerance only scores stances: it moves the blocker count but never alignment."""
     calm = {
         "name": "calm",
         "title": "Nothing happens",
@@ -78,7 +78,7 @@ def test_morris_separates_a_parameter_without_effect(tmp_path):
         "scenarios": [str(tmp_path / "calm.yaml")],
         "parameters": [
             {"name": "energy_weight", "low": 0.0, "high": 3.0},
-            {"name": "block_threshold", "low": 0.1, "high": 0.5},
+            {"name": "acceptance_tolerance", "low": 0.1, "high": 0.5},
         ],
         "design": {"type": "morris", "trajectories": 6, "levels": 4},
         "outcomes": ["alignment", "consensus_blockers"],
@@ -91,6 +91,6 @@ def test_morris_separates_a_parameter_without_effect(tmp_path):
     run_plan(plan, tmp_path / "out")
     sens = pd.read_csv(tmp_path / "out" / "sensitivity.csv").set_index(["outcome", "parameter"])
     assert (sens["method"] == "morris").all() and sens["S1"].isna().all()
-    assert sens.loc[("alignment", "block_threshold"), "mu_star"] == 0.0
+    assert sens.loc[("alignment", "acceptance_tolerance"), "mu_star"] == 0.0
     assert sens.loc[("alignment", "energy_weight"), "mu_star"] > 0.01
-    assert sens.loc[("consensus_blockers", "block_threshold"), "mu_star"] > 0.5
+    assert sens.loc[("consensus_blockers", "acceptance_tolerance"), "mu_star"] > 0.5

@@ -18,21 +18,36 @@ def summary_table(results, uncertainty: str = "noise") -> Table:  # type: ignore
     from cohesion.results import summary_row
     from cohesion.validation.uncertainty import UNCERTAINTY_KINDS
 
-    table = Table(title=f"Cohesion at the horizon (index 0-100, 90% interval over runs: {UNCERTAINTY_KINDS[uncertainty]})")
-    for column in ("scenario", "week 0", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
-        table.add_column(column, justify="right" if column in ("week 0", "cohesion", "blockers") else "left")
+    table = Table(
+        title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, "
+        f"90% interval over runs: {UNCERTAINTY_KINDS[uncertainty]})"
+    )
+    for column in ("scenario", "consensus", "90% interval", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
+        table.add_column(column, justify="left" if column in ("scenario", "most aligned", "least aligned") else "right")
     for result in results:
         row = summary_row(result)
         table.add_row(
             row["scenario"],
-            f"{row['cohesion_week0']:.1f}",
-            f"{row['cohesion_mean']:.1f}",
+            f"{row['consensus_week0']:.1f} -> {row['consensus_mean']:.1f}",
+            f"{row['consensus_p05']:.1f}-{row['consensus_p95']:.1f}",
+            f"{row['cohesion_week0']:.1f} -> {row['cohesion_mean']:.1f}",
             f"{row['cohesion_p05']:.1f}-{row['cohesion_p95']:.1f}",
             f"{row['consensus_blockers']:.1f}",
             row["most_aligned"].replace(";", " "),
             row["least_aligned"].replace(";", " "),
         )
     return table
+
+
+def dynamics_layer(dynamics: str) -> dict[str, float]:
+    """The parameter layer ``--dynamics`` stands for; ``--params`` and ``--set`` still override it."""
+    from cohesion.params import BOUNDED_CONFIDENCE_DEFAULT, DYNAMICS
+
+    if dynamics not in DYNAMICS:
+        raise InputError(f"--dynamics must be {' or '.join(DYNAMICS)}, got {dynamics!r}")
+    if dynamics == "fj":
+        return {"confidence_bound": 1.0, "repulsion_bound": 1.0, "repulsion_strength": 0.0}
+    return {"confidence_bound": BOUNDED_CONFIDENCE_DEFAULT}
 
 
 @app.command()
@@ -44,6 +59,10 @@ def run(
     set_values: list[str] = typer.Option([], "--set", help="Override a parameter: name=value or ISO3.name=value (repeatable)."),
     params: Optional[Path] = typer.Option(None, "--params", help="YAML parameter file (global values and 'members' overrides)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="vectorized (default for more than one run) or mesa."),
+    dynamics: Optional[str] = typer.Option(
+        None, "--dynamics",
+        help="fj (Friedkin-Johnsen: every peer pulls) or bounded (bounded confidence: confidence_bound 0.3 unless set).",
+    ),
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
@@ -70,6 +89,8 @@ def run(
         layers.append(load_params_file(params))
     if set_values:
         layers.append(parse_set_option(set_values))
+    if dynamics is not None:
+        layers.insert(0, dynamics_layer(dynamics))
     request = RunRequest(
         scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
         uncertainty=uncertainty, workers=workers,

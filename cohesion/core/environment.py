@@ -22,6 +22,7 @@ EVENT_TYPES: dict[str, str] = {
     "eu_line": "The EU institutions' stance on the given issues (set or shift)",
     "eu_weight": "Shift of the EU institutions' share in EU members' peer pull",
     "stance_shock": "One-off shift of the targets' stances on the given issues in that week",
+    "proposal": "The U.S.-UK proposal on the given issues (set or shift; 1 = their line of 27 Jan 2022)",
 }
 
 
@@ -75,6 +76,7 @@ class Environment:
     eu_line: np.ndarray  # (R, K)
     eu_weight: np.ndarray  # (R,)
     stance_shock: np.ndarray | float  # (R, N, K) or 0.0
+    proposal: np.ndarray  # (R, K)
 
 
 def environment_at(
@@ -86,9 +88,14 @@ def environment_at(
     n_members: int,
     events: tuple[CompiledEvent, ...],
     realization: Realization,
+    proposal0: np.ndarray | None = None,
 ) -> Environment:
-    """The environment in ``week`` for every run, events applied in scenario order."""
+    """The environment in ``week`` for every run, events applied in scenario order.
+
+    ``proposal0`` is the leaders' proposal before any event (their line, 1 on every issue, when None).
+    """
     n_issues = eu_line0.shape[-1]
+    proposal0 = np.ones(n_issues) if proposal0 is None else proposal0
     env = Environment(
         threat_level=np.full(runs, float(threat_level0)),
         gas_cut=np.zeros((runs, n_members)),
@@ -97,6 +104,7 @@ def environment_at(
         eu_line=np.broadcast_to(eu_line0, (runs, n_issues)).copy(),
         eu_weight=np.broadcast_to(np.asarray(eu_weight0, dtype=float), (runs,)).copy(),
         stance_shock=0.0,
+        proposal=np.broadcast_to(proposal0, (runs, n_issues)).copy(),
     )
     for j, ev in enumerate(events):
         if not ev.start <= week < ev.end:
@@ -111,9 +119,14 @@ def environment_at(
             env.hybrid_pressure = env.hybrid_pressure + (on * value)[:, None] * ev.members
         elif ev.kind == "leadership_credibility":
             env.leadership_credibility = env.leadership_credibility + (on * value)[:, None] * ev.members
-        elif ev.kind == "eu_line":
+        elif ev.kind in ("eu_line", "proposal"):
             mask = on[:, None] & ev.issues[None, :]
-            env.eu_line = np.where(mask, value[:, None], env.eu_line) if ev.mode == "set" else env.eu_line + mask * value[:, None]
+            line = env.eu_line if ev.kind == "eu_line" else env.proposal
+            line = np.where(mask, value[:, None], line) if ev.mode == "set" else line + mask * value[:, None]
+            if ev.kind == "eu_line":
+                env.eu_line = line
+            else:
+                env.proposal = line
         elif ev.kind == "eu_weight":
             env.eu_weight = env.eu_weight + on * value
         elif ev.kind == "stance_shock":
@@ -126,4 +139,5 @@ def environment_at(
     env.leadership_credibility = np.clip(env.leadership_credibility, 0.0, 2.0)
     env.eu_line = np.clip(env.eu_line, 0.0, 1.0)
     env.eu_weight = np.clip(env.eu_weight, 0.0, 1.0)
+    env.proposal = np.clip(env.proposal, 0.0, 1.0)
     return env

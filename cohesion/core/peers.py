@@ -1,4 +1,9 @@
-"""Peer-influence weights between members (docs/model.md, "Submodel: peer influence")."""
+"""Peer-influence weights between members (docs/model.md, "Submodel: peer influence").
+
+A member's pull on another grows with its capability and with the salience
+of the issue to it, and falls with distance; regional groups and the EU add
+ties. The weights are per issue: (K, N, N), or (R, K, N, N) with a run axis.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,39 @@ def shared_groups(members: Members) -> np.ndarray:
     return membership @ membership.T
 
 
+#: Weight of GDP (rather than defence spending) in capability: a judgement giving economic and
+#: military weight equal say. Forces are not yet in members.csv; the measured capability score of
+#: cohesion.measurement can replace ``capability`` once it exists.
+CAPABILITY_GDP_WEIGHT = 0.5
+
+
+def capability(members: Members) -> np.ndarray:
+    """Each member's capability: its share of alliance GDP and of alliance defence spending, (N,).
+
+    ``cap_i = 0.5 GDP_i / sum GDP + 0.5 D_i / sum D`` with defence spending in
+    USD ``D_i = defence % GDP_i x GDP_i`` (2021 estimates; Iceland, with no
+    armed forces, spends nothing). The values sum to 1.
+    """
+    gdp = members.gdp_usd
+    defence = np.nan_to_num(members.defence_pct_gdp, nan=0.0) / 100.0 * gdp
+    return CAPABILITY_GDP_WEIGHT * gdp / gdp.sum() + (1.0 - CAPABILITY_GDP_WEIGHT) * defence / defence.sum()
+
+
+def issue_salience(drivers: np.ndarray, sensitivity: np.ndarray) -> np.ndarray:
+    """How much each issue matters to each member, in [0, 1], (..., N, K).
+
+    ``sal_ik = sum_d s_dk D_id / sum_d s_dk``: the sensitivity-weighted mean of
+    the member's drivers (energy dependence, threat perception, trust in U.S.-UK
+    leadership) that bear on the issue. A member for which none of an issue's
+    drivers is strong has little at stake in it.
+
+    Args:
+        drivers: (..., N, 3) drivers in the order energy, threat, leadership.
+        sensitivity: (3, K) issue sensitivities.
+    """
+    return (drivers @ sensitivity) / sensitivity.sum(axis=0)
+
+
 def peer_matrix(
     distances_km: np.ndarray,
     eu_member: np.ndarray,
@@ -33,19 +71,51 @@ def peer_matrix(
     distance_scale_km: float | np.ndarray,
     eu_peer_bonus: float | np.ndarray,
     group_peer_bonus: float | np.ndarray,
+    capabilities: np.ndarray | None = None,
+    salience: np.ndarray | None = None,
+    capability_exponent: float | np.ndarray = 0.0,
+    salience_exponent: float | np.ndarray = 0.0,
 ) -> np.ndarray:
-    """Row-stochastic peer weights ``P``, with no self-weight.
+    """Row-stochastic peer weights ``P_k`` per issue, with no self-weight.
 
-    ``g_ij = exp(-d_ij / rho) + k_eu * eu_i * eu_j + k_group * shared_ij`` for
-    ``i != j``, and ``P_ij = g_ij / sum_j g_ij``. Scalar parameters give
-    (members, members); parameters with a leading run axis of shape (runs,)
-    give (runs, members, members).
+    ``a_ijk = (exp(-d_ij / rho) + k_eu eu_i eu_j + k_group shared_ij) cap_j^gamma sal_jk^delta``
+    for ``i != j``, and ``P_ijk = a_ijk / sum_j a_ijk``. With both exponents 0
+    every issue has the same matrix (round 1's uniform weights). Scalar
+    parameters give (K, N, N); parameters with a leading run axis of shape
+    (R,) give (R, K, N, N).
+
+    Args:
+        distances_km: (N, N) distances between capitals.
+        eu_member: (N,) EU membership.
+        groups_shared: (N, N) regional groups shared.
+        distance_scale_km, eu_peer_bonus, group_peer_bonus: ``rho``, ``k_eu``, ``k_group``.
+        capabilities: (N,) capability of each member (``capability``); ones when None.
+        salience: (N, K) issue salience (``issue_salience``); ones (one issue) when None.
+        capability_exponent, salience_exponent: ``gamma`` and ``delta``.
     """
+    n = distances_km.shape[0]
     rho = np.asarray(distance_scale_km, dtype=float)[..., None, None]
     k_eu = np.asarray(eu_peer_bonus, dtype=float)[..., None, None]
     k_group = np.asarray(group_peer_bonus, dtype=float)[..., None, None]
+    gamma = np.asarray(capability_exponent, dtype=float)[..., None, None, None]
+    delta = np.asarray(salience_exponent, dtype=float)[..., None, None, None]
+    cap = np.ones(n) if capabilities is None else capabilities
+    sal = np.ones((n, 1)) if salience is None else salience
     eu = eu_member.astype(float)
-    affinity = np.exp(-distances_km / rho) + k_eu * np.outer(eu, eu) + k_group * groups_shared
-    n = distances_km.shape[0]
-    affinity = affinity * (1.0 - np.eye(n))
+    ties = np.exp(-distances_km / rho) + k_eu * np.outer(eu, eu) + k_group * groups_shared  # (..., N, N)
+    ties = ties * (1.0 - np.eye(n))
+    # Pull of source j on issue k: cap_j^gamma sal_jk^delta, laid out (..., K, 1, N) over sources.
+    source = np.power(cap[None, None, :], gamma) * np.power(np.swapaxes(sal, -1, -2)[:, None, :], delta)
+    affinity = ties[..., None, :, :] * source
     return affinity / affinity.sum(axis=-1, keepdims=True)
+
+
+def us_share_of_peer_pull(peer_weights: np.ndarray, codes: tuple[str, ...], sources: tuple[str, ...] = ("USA",)) -> float:
+    """Share of an average ally's peer pull that ``sources`` supply, averaged over issues.
+
+    Allies are all members other than the sources and the U.S. and UK.
+    """
+    names = np.array(codes)
+    columns = np.isin(names, sources)
+    rows = ~np.isin(names, ("USA", "GBR", *sources))
+    return float(peer_weights[..., rows, :][..., columns].sum(axis=-1).mean())

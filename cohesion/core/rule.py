@@ -100,25 +100,78 @@ def target_parts(terms: np.ndarray, target: np.ndarray, sensitivity: np.ndarray)
     return (target.mean(axis=0) - drivers[0] - drivers[1] - drivers[2], *drivers)
 
 
+def _bounded_pull(
+    stance: np.ndarray,
+    own: np.ndarray,
+    peer_weights: np.ndarray,
+    confidence_bound: float,
+    repulsion_bound: float,
+    repulsion_strength: float,
+) -> np.ndarray:
+    """``sum_j P_ijk (m_ijk - beta r_ijk) (x_jk - x_ik) / sum_j P_ijk m_ijk``, laid out (R, K, N')."""
+    # x_j - x_i laid out (R, K, N', N): pulled members on the third axis, peers on the last.
+    # (Contiguous issue-major copies first: broadcasting strided views is several times slower.)
+    peers = np.ascontiguousarray(np.swapaxes(stance, -1, -2))
+    pulled = np.ascontiguousarray(np.swapaxes(own, -1, -2))
+    gap = peers[..., None, :] - pulled[..., None]
+    distance = np.abs(gap)
+    attract = peer_weights * (distance <= confidence_bound)
+    total = attract.sum(axis=-1)
+    total[total <= 0.0] = 1.0
+    pull = np.einsum("...ij,...ij->...i", attract, gap)
+    if repulsion_strength > 0.0:
+        repel = peer_weights * (distance > repulsion_bound)
+        pull -= repulsion_strength * np.einsum("...ij,...ij->...i", repel, gap)
+    return pull / total
+
+
 def peer_mean(
-    peer_weights: np.ndarray, stance: np.ndarray, eu_line: np.ndarray, eu_share: np.ndarray
+    peer_weights: np.ndarray,
+    stance: np.ndarray,
+    eu_line: np.ndarray,
+    eu_share: np.ndarray,
+    own: np.ndarray | None = None,
+    confidence_bound: float = 1.0,
+    repulsion_bound: float = 1.0,
+    repulsion_strength: float = 0.0,
 ) -> np.ndarray:
     """What a member's peers pull it towards.
 
-    ``p_ik = (1 - eta_i) sum_j P_ij x_jk + eta_i e_k`` with ``eta_i`` the EU
-    institutions' share (zero outside the EU).
+    Friedkin-Johnsen (every peer pulls): ``q_ik = sum_j P_ijk x_jk``. Bounded
+    confidence: only peers within ``eps`` of the member pull, those beyond
+    ``eps_rep`` push it away with relative strength ``beta``:
+    ``q_ik = x_ik + sum_j P_ijk (m_ijk - beta r_ijk) (x_jk - x_ik) / sum_j P_ijk m_ijk``
+    with ``m = 1[|x_jk - x_ik| <= eps]`` and ``r = 1[|x_jk - x_ik| > eps_rep]``
+    (no one within the bound: the denominator is 1), clipped to [0, 1]. With
+    ``eps = 1`` and ``beta = 0`` both forms agree. Then
+    ``p_ik = (1 - eta_i) q_ik + eta_i e_k`` with ``eta_i`` the EU institutions'
+    share (zero outside the EU).
 
     Args:
-        peer_weights: (N', N) or (R, N', N) rows of the peer matrix (N' = N for
-            the whole alliance, 1 for a single agent).
+        peer_weights: (K, N', N) or (R, K, N', N) rows of the per-issue peer
+            matrices (N' = N for the whole alliance, 1 for a single agent).
         stance: (R, N, K) current stances.
         eu_line: (R, K) the EU institutions' stance.
         eu_share: (R, N') EU share of each member's peer pull.
+        own: (R, N', K) the pulled members' own stances (needed for bounded confidence).
+        confidence_bound, repulsion_bound, repulsion_strength: ``eps``, ``eps_rep``, ``beta``.
 
     Returns:
         (R, N', K) peer targets.
     """
-    neighbours = np.matmul(peer_weights, stance)
+    if confidence_bound >= 1.0 and repulsion_strength == 0.0:
+        if peer_weights.ndim == 3 and peer_weights.shape[-2] == 1:  # one agent's rows (the Mesa shell)
+            neighbours = np.einsum("kij,rjk->rik", peer_weights, stance)
+        elif peer_weights.ndim == 3:  # one matrix per issue for all runs: one matrix product per issue
+            neighbours = np.empty(stance.shape[:-2] + peer_weights.shape[1:2] + stance.shape[-1:])
+            for issue in range(stance.shape[-1]):
+                np.matmul(stance[..., issue], peer_weights[issue].T, out=neighbours[..., issue])
+        else:
+            by_issue = np.swapaxes(stance, -1, -2)[..., None]  # (R, K, N, 1)
+            neighbours = np.swapaxes(np.matmul(peer_weights, by_issue)[..., 0], -1, -2)
+    else:
+        pull = _bounded_pull(stance, own, peer_weights, confidence_bound, repulsion_bound, repulsion_strength)
+        neighbours = np.clip(own + np.swapaxes(pull, -1, -2), 0.0, 1.0)
     share = eu_share[..., None]
     return (1.0 - share) * neighbours + share * eu_line[:, None, :]
 

@@ -86,6 +86,7 @@ class RunInputs:
     peer_weights: np.ndarray
     initial_stance: np.ndarray
     eu_line0: np.ndarray
+    bounds: dict[str, float]  # bounded-confidence parameters, shared by every run of a chunk
 
     @classmethod
     def of_world(cls, world: World) -> "RunInputs":
@@ -93,7 +94,7 @@ class RunInputs:
         p = world.params
         return cls(
             p.noise_sd, p.baseline_stance, p.eu_weight, p.gas_salience_gain, p.threat_escalation_gain,
-            world.member_params, world.peer_weights, world.initial_stance, world.eu_line0,
+            world.member_params, world.peer_weights, world.initial_stance, world.eu_line0, world.bounds,
         )
 
     @classmethod
@@ -104,6 +105,8 @@ class RunInputs:
             return np.repeat(np.asarray(values, dtype=float), replicates, axis=0)
 
         params = [w.params for w in worlds]
+        if any(w.bounds != worlds[0].bounds for w in worlds):
+            raise ValueError("a batch of points must share the bounded-confidence parameters")
         first = worlds[0].peer_weights
         shared_peers = all(np.array_equal(w.peer_weights, first) for w in worlds)
         return cls(
@@ -117,6 +120,7 @@ class RunInputs:
             peer_weights=first if shared_peers else per_run([w.peer_weights for w in worlds]),
             initial_stance=per_run([w.initial_stance for w in worlds]),
             eu_line0=per_run([w.eu_line0 for w in worlds]),
+            bounds=worlds[0].bounds,
         )
 
 
@@ -188,8 +192,10 @@ def record_chunk(world: World, seed: int, first: int, count: int) -> Recorder:
     return recorder
 
 
-def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: int) -> np.ndarray:
-    """Horizon stances of many design points of one scenario, simulated as one ensemble.
+def simulate_points(
+    worlds: Sequence[World], seeds: Sequence[int], replicates: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Horizon stances and proposals of many design points of one scenario, simulated as one ensemble.
 
     Point ``p`` is the world ``worlds[p]`` (its own parameter set) run
     ``replicates`` times with root seed ``seeds[p]``; its run ``r`` draws from
@@ -203,7 +209,7 @@ def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: i
         replicates: Runs per point.
 
     Returns:
-        Final stances (points, replicates, N, K).
+        Final stances (points, replicates, N, K) and the leaders' final proposals (points, replicates, K).
     """
     if len(worlds) != len(seeds):
         raise ValueError("one seed per world is needed")
@@ -215,6 +221,7 @@ def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: i
             raise ValueError("a batch of points must share one scenario and horizon")
     n, k = head.members.n, len(ISSUES)
     out = np.empty((len(worlds), replicates, n, k))
+    proposals = np.empty((len(worlds), replicates, k))
     per_chunk = max(1, chunk_size(head, 10**12) // replicates)
     with one_blas_thread():
         for first in range(0, len(worlds), per_chunk):
@@ -225,9 +232,10 @@ def simulate_points(worlds: Sequence[World], seeds: Sequence[int], replicates: i
                 np.concatenate([r.occurs for _, r in draws]), np.concatenate([r.magnitude for _, r in draws])
             )
             inputs = RunInputs.stack(worlds[first:stop], replicates)
-            stance = _advance(head, inputs, noise, realization)
+            stance, proposal = _advance(head, inputs, noise, realization)
             out[first:stop] = stance.reshape(stop - first, replicates, n, k)
-    return out
+            proposals[first:stop] = proposal.reshape(stop - first, replicates, k)
+    return out, proposals
 
 
 def _advance(
@@ -236,8 +244,8 @@ def _advance(
     noise: np.ndarray,
     realization: Realization,
     recorder: Recorder | None = None,
-) -> np.ndarray:
-    """Step every run of a chunk to the horizon and return the final stances (runs, N, K).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step every run of a chunk to the horizon; return the final stances (runs, N, K) and proposals (runs, K).
 
     With a ``recorder`` of the chunk's runs (one world: ``inputs`` from
     ``RunInputs.of_world``) each week's stances and the attribution are
@@ -251,15 +259,17 @@ def _advance(
     mp = inputs.member_params
     n, k = world.members.n, len(ISSUES)
     stance = np.broadcast_to(inputs.initial_stance, (count, n, k)).copy()
+    proposal = np.broadcast_to(world.proposal0, (count, k))
     if recorder is not None:
         # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
         tracked = np.zeros((len(rule.TRACKED), n, k))
         tracked[rule.ANCHOR] = world.initial_stance
-        recorder.record(rows, 0, stance)
+        recorder.record(rows, 0, stance, proposal)
     eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
         env = environment_at(
-            week, count, world.scenario.threat_level, inputs.eu_line0, inputs.eu_weight, n, world.events, realization
+            week, count, world.scenario.threat_level, inputs.eu_line0, inputs.eu_weight, n, world.events, realization,
+            world.proposal0,
         )
         energy, threat, trust = rule.perceive(
             d.energy_dependence,
@@ -276,7 +286,9 @@ def _advance(
             energy, threat, trust, world.references, mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"]
         )
         target = rule.target_stance(terms, world.sensitivity, inputs.baseline_stance)
-        peer = rule.peer_mean(inputs.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member)
+        peer = rule.peer_mean(
+            inputs.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member, stance, **inputs.bounds
+        )
         if recorder is not None:
             tracked = rule.update_attribution(
                 tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
@@ -287,8 +299,9 @@ def _advance(
             mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             env.stance_shock, noise[:, week - 1],
         )
+        proposal = env.proposal
         if recorder is not None:
-            recorder.record(rows, week, stance)
+            recorder.record(rows, week, stance, proposal)
     if recorder is not None:
-        recorder.finish(rows, stance, tracked * count)
-    return stance
+        recorder.finish(rows, stance, proposal, tracked * count)
+    return stance, proposal

@@ -83,7 +83,7 @@ class ModelEvaluator:
         world = self.world(scenario, values)
         result = simulate(world, self.replicates, seed, engine="vectorized")
         scores = {name: result.metric(name)[:, -1] for name in RUN_METRICS}
-        return self._read(world, scores, result.horizon_stance)
+        return self._read(world, scores, result.horizon_stance, result.horizon_proposal)
 
     def evaluate_points(
         self, scenario: str, names: tuple[str, ...], rows: np.ndarray, seeds: Sequence[int]
@@ -94,23 +94,30 @@ class ModelEvaluator:
         from cohesion.engines.vectorized import simulate_points
 
         worlds = [self.world(scenario, dict(zip(names, map(float, row)))) for row in rows]
-        stances = simulate_points(worlds, seeds, self.replicates)  # (points, replicates, N, K)
-        # Score every point with its own thresholds, all points that share them in one call.
+        if any(w.bounds != worlds[0].bounds for w in worlds):  # the dynamics differ between points
+            return one_by_one(self, scenario, names, rows, seeds)
+        stances, proposals = simulate_points(worlds, seeds, self.replicates)  # (points, replicates, N, K), (..., K)
+        # Score every point with its own acceptance windows and vote thresholds, all points that share them in one call.
         groups: dict[Any, list[int]] = {}
         for p, world in enumerate(worlds):
-            groups.setdefault(world.thresholds, []).append(p)
+            q = world.params
+            key = (q.acceptance_tolerance, q.acceptance_salience_tightening, q.vote_yes_threshold, q.vote_no_threshold)
+            groups.setdefault(key, []).append(p)
         scores = {name: np.empty(stances.shape[:2]) for name in RUN_METRICS}
-        for thresholds, points in groups.items():
-            group_scores = score_details(stances[points], worlds[0].leaders, thresholds)[0]
+        for points in groups.values():
+            group_scores = score_details(stances[points], proposals[points], worlds[points[0]].scoring)[0]
             for name in RUN_METRICS:
                 scores[name][points] = group_scores[name]
         flat = stances.reshape((-1,) + stances.shape[2:])
-        return self._read(worlds[0], {name: v.reshape(-1) for name, v in scores.items()}, flat)
+        flat_proposals = proposals.reshape((-1,) + proposals.shape[2:])
+        return self._read(worlds[0], {name: v.reshape(-1) for name, v in scores.items()}, flat, flat_proposals)
 
-    def _read(self, world: World, scores: Mapping[str, np.ndarray], horizon_stance: np.ndarray) -> dict[str, np.ndarray]:
-        """The outcomes from horizon scores (runs,) and stances (runs, N, K)."""
+    def _read(
+        self, world: World, scores: Mapping[str, np.ndarray], horizon_stance: np.ndarray, horizon_proposal: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The outcomes from horizon scores (runs,), stances (runs, N, K) and proposals (runs, K)."""
         wants_alignment = any(o.startswith(ALIGNMENT_PREFIX) for o in self.outcomes)
-        alignment = member_alignment(horizon_stance, world.leaders) if wants_alignment else None
+        alignment = member_alignment(horizon_stance, horizon_proposal) if wants_alignment else None
         out = {}
         for name in self.outcomes:
             if name in RUN_METRICS:

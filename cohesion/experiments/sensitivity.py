@@ -173,7 +173,7 @@ def sensitivity_experiment(
         "design": design,
         "replicates": replicates,
         "steps": steps,
-        "outcomes": ["cohesion_index", *(f"{ALIGNMENT_PREFIX}{code}" for code in members)],
+        "outcomes": ["consensus", "cohesion", *(f"{ALIGNMENT_PREFIX}{code}" for code in members)],
         "seed": seed,
     }
     return parse_experiment(data, yaml.safe_dump(data, sort_keys=False))

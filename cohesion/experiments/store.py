@@ -30,9 +30,7 @@ from cohesion.experiments.execution import ExecutorConfig, execute
 from cohesion.experiments.plan import Chunk, Plan
 from cohesion.experiments.sensitivity import analyze
 from cohesion.outputs import check_output_folder, claimed_output
-from cohesion.results import data_file_hashes, git_commit, read_manifest
-
-EXPERIMENT_FORMAT = "cohesion-experiment/1"
+from cohesion.results import EXPERIMENT_FORMAT, data_file_hashes, git_commit, read_manifest
 #: Manifest fields that must match for a folder to be resumed with a plan.
 IDENTITY_FIELDS = (
     "experiment_sha256", "seed", "design", "parameters", "scenarios", "replicates", "outcomes", "points",

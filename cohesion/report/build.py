@@ -19,19 +19,22 @@ from cohesion.report.page import Raw, Section, cell_html, render, swatch, table
 from cohesion.report.palette import scenario_colours
 
 TEXT = {
-    "glance": "Each scenario at its horizon: the cohesion index (mean over runs, with the 5th-95th percentile range), the members "
+    "glance": "Each scenario at its horizon: the consensus score (how much of the U.S.-UK proposal the alliance can adopt by "
+    "consensus; mean over runs, with the 5th-95th percentile range), the members "
     "that block an issue in at least half of the runs, and the most and least aligned members.",
-    "timeline": "The cohesion index (0-100) week by week: the line is the mean over runs, the shaded band the 5th-95th percentile "
+    "timeline": "The consensus score (0-100) week by week: the line is the mean over runs, the shaded band the 5th-95th percentile "
     "range. Diamonds mark the scenario's scheduled events, on its line and on the strip below; hover for what happens. "
     "Click a scenario in the legend to hide it, double-click to show it alone.",
-    "comparison": "The scenarios side by side at the horizon. The index is a weighted sum of five scores: spread (1 when all "
-    "members hold the same stance), alignment with the U.S.-UK line, consensus feasibility (share of issues nobody blocks), "
-    "the Hix-Noury-Roland agreement index, and one minus bloc polarization. Bars are 90% intervals over runs; open circles "
-    "the index at week 0; arrows say which way is more cohesive.",
+    "comparison": "The scenarios side by side at the horizon. Consensus: how much of the leaders' proposal passes when every "
+    "member must accept the decision (100 = every proposal undiluted, 0 = no decision on any issue). Cohesion: agreement "
+    "among the allies themselves (100 = all hold the same stance). Beside them: mean alignment with the proposal, the "
+    "Hix-Noury-Roland agreement index, the EU-unanimity outcome on sanctions and energy, and the number of members that "
+    "block the proposal somewhere. Bars are 90% intervals over runs; open circles consensus at week 0; arrows say which way "
+    "is more cohesive.",
     "stances": "Each member's mean stance on each issue at the horizon (1 = the U.S.-UK line, 0 = its opposite). "
     "✕ marks an issue the member blocks in at least half of the runs. Members are ordered by alignment, averaged over scenarios.",
-    "alignment": "Alignment of each member with the U.S.-UK line at the horizon (1 minus the mean absolute gap to the leaders' "
-    "mean stance over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
+    "alignment": "Alignment of each member with the U.S.-UK proposal at the horizon (1 minus the mean absolute gap to the "
+    "proposal over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
     "why": "Why each member stands where it does. Every stance is an exact sum of parts: a common baseline, the pulls of "
     "energy dependence, threat perception and trust in U.S.-UK leadership, the influence of peers, the anchor to the member's "
     "27 January position (the article's where it speaks, the member's week-0 target elsewhere), and scenario shocks (averaged here over the six issues). Left: the parts, adding up to the stance "
@@ -39,12 +42,12 @@ TEXT = {
     "member; a long bar to the left is what pulls that member away from the others.",
     "why_issues": "The same split issue by issue: each cell is one part of a member's stance on one issue minus the alliance "
     "average of that part (red: pulls the member below the average member, towards opposing the U.S.-UK line; blue: above).",
-    "blockers": "Who would veto what, and when: the share of runs in which a member's stance on an issue falls below the "
-    "blocking threshold, week by week. Member-issue pairs that block in at least 20% of runs in some week of some "
+    "blockers": "Who would veto what, and when: the share of runs in which the U.S.-UK proposal on an issue lies outside a "
+    "member's acceptance window, week by week. Member-issue pairs that block in at least 20% of runs in some week of some "
     "scenario are listed, the members that block most on top.",
-    "map": "The members coloured by their alignment with the U.S.-UK line at the horizon (same colour range for every "
+    "map": "The members coloured by their alignment with the U.S.-UK proposal at the horizon (same colour range for every "
     "scenario). Grey countries are not NATO members. Outlines: Natural Earth 1:110m, shipped with the package.",
-    "sweep": "Two varied parameters against the mean cohesion index, averaged over replicates and over every other varied "
+    "sweep": "Two varied parameters against the mean consensus score, averaged over replicates and over every other varied "
     "parameter. A grid design is shown as a heat map, any other design as its points.",
     "sensitivity": "How much of the variation of an outcome each parameter explains: Sobol first-order (S1) and total (ST) "
     "indices, or Morris mean absolute elementary effects (μ*) with their spread (σ). Bars carry their confidence intervals.",
@@ -69,15 +72,15 @@ def _glance(results: RunResults) -> str:
         (
             Raw(swatch(colours[r.scenario]) + cell_html(r.scenario)),
             r.title,
-            f"{r.cohesion_week0:.1f}",
-            Raw(f"<b>{r.cohesion_mean:.1f}</b> <span class='muted'>({r.cohesion_p05:.1f}–{r.cohesion_p95:.1f})</span>"),
+            f"{r.consensus_week0:.1f}",
+            Raw(f"<b>{r.consensus_mean:.1f}</b> <span class='muted'>({r.consensus_p05:.1f}–{r.consensus_p95:.1f})</span>"),
             f"{r.consensus_blockers:.1f}",
             countries(r.blocking_members),
             countries(getattr(r, "least_aligned", "")),
         )
         for r in results.summary.itertuples(index=False)
     ]
-    return table(["scenario", "what happens", "index week 0", "index at horizon (90%)", "blocking members (mean)",
+    return table(["scenario", "what happens", "consensus week 0", "consensus at horizon (90%)", "blocking members (mean)",
                   "blocking in most runs", "least aligned"], rows)
 
 

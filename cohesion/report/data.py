@@ -15,18 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-from cohesion.constants import COMPONENTS, ISSUES, RUN_METRICS
+from cohesion.constants import COMPONENTS, EU_ISSUES, ISSUES, RUN_METRICS
 from cohesion.errors import InputError
-from cohesion.results import REQUIRED_RUN_FILES, read_manifest
-
-EXPERIMENT_FORMAT = "cohesion-experiment/1"
+from cohesion.results import EXPERIMENT_FORMAT, REQUIRED_RUN_FILES, RESULTS_FORMAT, read_manifest
 
 #: Columns each run table must have (one entry per file the report reads).
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {
     "summary.csv": (
-        "scenario", "title", "runs", "weeks", "cohesion_week0", "cohesion_mean", "cohesion_p05", "cohesion_p95",
-        *(f"{m}_mean" for m in RUN_METRICS[1:-1]), *(f"{m}_{q}" for m in RUN_METRICS[1:] for q in ("p05", "p95")),
-        "consensus_blockers", "blocking_members",
+        "scenario", "title", "runs", "weeks", *(f"{m}_week0" for m in RUN_METRICS),
+        *(f"{m}_mean" for m in RUN_METRICS[:-1]), *(f"{m}_{q}" for m in RUN_METRICS for q in ("p05", "p95")),
+        "consensus_blockers", *(f"adopted_{k}" for k in ISSUES), *(f"eu_adopted_{k}" for k in EU_ISSUES),
+        "blocking_members",
     ),
     "members.csv": (
         "scenario", "member", "country", "alignment", "alignment_p05", "alignment_p95", "alignment_rank",
@@ -42,7 +41,7 @@ RUN_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Identifier columns of points.parquet; every other non-outcome column is a varied parameter.
 POINT_ID_COLUMNS = ("point", "replicate", "seed", "scenario")
 EXPERIMENT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "points.parquet": ("point", "replicate", "cohesion_index"),
+    "points.parquet": ("point", "replicate", "consensus"),
     "sensitivity.csv": ("outcome", "parameter", "method"),
     "calibration.csv": ("position_id", "member", "issue", "observed", "modelled"),
     "parameters.csv": ("parameter", "estimate"),
@@ -157,7 +156,7 @@ class ExperimentResults:
 def _check_kind(folder: Path, meta: dict[str, Any]) -> str:
     kind = meta.get("kind")
     fmt = meta.get("format")
-    expected = {"run": "cohesion-results/1", "experiment": EXPERIMENT_FORMAT}
+    expected = {"run": RESULTS_FORMAT, "experiment": EXPERIMENT_FORMAT}
     if kind not in expected:
         raise InputError(f"{folder}: manifest kind {kind!r} is not one the report knows (run or experiment)")
     if fmt != expected[kind]:

@@ -22,7 +22,7 @@ from cohesion.report.palette import COHESION_SCALE, INTERVAL_OPACITY, member_col
 MAX_PAIRS = 6
 #: A design counts as a grid when each parameter takes at most this many values and every pair of values occurs.
 MAX_GRID_LEVELS = 40
-OUTCOME = "cohesion_index"
+OUTCOME = "consensus"
 
 
 def varied_parameters(points: pd.DataFrame) -> list[str]:
@@ -56,7 +56,7 @@ def _one_parameter(points: pd.DataFrame, parameter: str) -> go.Figure:
                         hovertemplate=f"{parameter_label(parameter)} %{{x:.3g}}: cohesion %{{y:.1f}}<extra>{name}</extra>",
                         meta={"scenario": name, "role": "mean", "parameter": parameter})
     fig.update_xaxes(title_text=parameter_label(parameter))
-    fig.update_yaxes(title_text="Cohesion index (mean over replicates)")
+    fig.update_yaxes(title_text="Consensus (mean over replicates)")
     return styled(fig, 460)
 
 
@@ -75,10 +75,10 @@ def surface_table(points: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, b
 
 
 def sweep_surfaces(results: ExperimentResults) -> go.Figure:
-    """Pairs of varied parameters against the mean cohesion index; a dropdown picks the pair and scenario."""
+    """Pairs of varied parameters against the mean consensus score; a dropdown picks the pair and scenario."""
     points = results.points
     if points is None or OUTCOME not in points.columns:
-        return empty_figure("points.parquet holds no cohesion_index")
+        return empty_figure(f"points.parquet holds no {OUTCOME}")
     parameters = varied_parameters(points)
     if not parameters:
         return empty_figure("No parameter varies across the design points")
@@ -117,7 +117,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, method: str) -> go.Figure:
 
     Variance-based methods (S1/ST columns filled) show first-order and total
     indices; screening methods (mu_star filled) show mu* and sigma. The
-    parameter order is that of the first option (cohesion_index when present).
+    parameter order is that of the first option (consensus when present).
     """
     rows = sensitivity[sensitivity["method"] == method].copy()
     if "scenario" not in rows.columns:

@@ -26,12 +26,11 @@ from cohesion.report.palette import (
 
 #: Horizon scores shown side by side: (panel title, mean column, low column, high column, number format).
 COMPARISON_PANELS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("Cohesion index ↑", "cohesion_mean", "cohesion_p05", "cohesion_p95", ".1f"),
-    ("Spread<br>score ↑", "spread_mean", "spread_p05", "spread_p95", ".3f"),
-    ("Alignment ↑", "alignment_mean", "alignment_p05", "alignment_p95", ".3f"),
-    ("Consensus<br>feasibility ↑", "consensus_feasibility_mean", "consensus_feasibility_p05", "consensus_feasibility_p95", ".2f"),
+    ("Consensus ↑", "consensus_mean", "consensus_p05", "consensus_p95", ".1f"),
+    ("Cohesion ↑", "cohesion_mean", "cohesion_p05", "cohesion_p95", ".1f"),
+    ("Alignment with<br>the proposal ↑", "alignment_mean", "alignment_p05", "alignment_p95", ".3f"),
     ("Agreement<br>index ↑", "agreement_index_mean", "agreement_index_p05", "agreement_index_p95", ".3f"),
-    ("Polarization ↓", "polarization_mean", "polarization_p05", "polarization_p95", ".3f"),
+    ("EU unanimity<br>(EU issues) ↑", "eu_consensus_mean", "eu_consensus_p05", "eu_consensus_p95", ".1f"),
     ("Blocking<br>members ↓", "consensus_blockers", "consensus_blockers_p05", "consensus_blockers_p95", ".1f"),
 )
 #: A member-issue pair appears on the blocker chart once it blocks in this share of runs in some week.
@@ -67,12 +66,12 @@ def _event_texts(results: RunResults, scenario: str) -> dict[int, str]:
 
 
 def cohesion_timeline(results: RunResults) -> go.Figure:
-    """The cohesion index per scenario over time: mean line, 90% band over runs, events marked.
+    """The consensus score per scenario over time: mean line, 90% band over runs, events marked.
 
     The top panel holds the lines (with each event marked on its scenario's
     line); the strip below marks every scenario's events on the time axis.
     """
-    frame = results.timeseries_summary[results.timeseries_summary["metric"] == "cohesion_index"]
+    frame = results.timeseries_summary[results.timeseries_summary["metric"] == "consensus"]
     colours = scenario_colours(results.scenarios)
     titles = results.scenario_titles()
     strip = 20 * len(results.scenarios) + 20
@@ -109,7 +108,7 @@ def cohesion_timeline(results: RunResults) -> go.Figure:
         }
         fig.add_scatter(y=[by_week[w] for w in weeks], **marks, row=1, col=1, **tag("events", weeks=weeks))
         fig.add_scatter(y=[scenario] * len(weeks), **marks, row=2, col=1, **tag("event_strip", weeks=weeks))
-    fig.update_yaxes(title_text="Cohesion index (0–100)", row=1, col=1)
+    fig.update_yaxes(title_text="Consensus (0–100)", row=1, col=1)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=results.scenarios[::-1], tickfont={"size": 10},
                      range=[-0.6, len(results.scenarios) - 0.4], showgrid=True, title_text="events", row=2, col=1)
     fig.update_xaxes(type="date", tickformat="%b %Y", row=2, col=1, title_text="Date (week 0 = 27 January 2022)")
@@ -118,17 +117,17 @@ def cohesion_timeline(results: RunResults) -> go.Figure:
 
 
 def scenario_comparison(results: RunResults) -> go.Figure:
-    """The scenarios at the horizon: cohesion index and its components with 90% intervals over runs."""
-    summary = results.summary.sort_values("cohesion_mean", kind="stable")
+    """The scenarios at the horizon: consensus, cohesion and the measures beside them, with 90% intervals over runs."""
+    summary = results.summary.sort_values("consensus_mean", kind="stable")
     colours = scenario_colours(results.scenarios)
     fig = make_subplots(rows=1, cols=len(COMPARISON_PANELS), shared_yaxes=True, horizontal_spacing=0.018,
                         column_widths=[1.8] + [1.0] * (len(COMPARISON_PANELS) - 1),
                         subplot_titles=[p[0] for p in COMPARISON_PANELS])
     for col, (title, mean, low, high, fmt) in enumerate(COMPARISON_PANELS, start=1):
         if col == 1:
-            fig.add_scatter(x=summary["cohesion_week0"], y=summary["scenario"], mode="markers", name="week 0",
+            fig.add_scatter(x=summary["consensus_week0"], y=summary["scenario"], mode="markers", name="week 0",
                             marker={"symbol": "circle-open", "size": 9, "color": "#888"},
-                            hovertemplate="%{y}: week 0 index %{x:.1f}<extra></extra>", meta={"role": "week0"},
+                            hovertemplate="%{y}: week 0 consensus %{x:.1f}<extra></extra>", meta={"role": "week0"},
                             row=1, col=col)
         for row in summary.itertuples(index=False):
             r = row._asdict()
@@ -177,7 +176,7 @@ def _ranked_ticks(axis: str, codes: list[str], names: dict[str, str]) -> dict:
 
 
 def alignment_ranking(results: RunResults) -> go.Figure:
-    """Members ranked by alignment with the U.S.-UK line at the horizon, with 90% intervals; week 0 for reference."""
+    """Members ranked by alignment with the U.S.-UK proposal at the horizon, with 90% intervals; week 0 for reference."""
     names = results.country_names
     colours = member_colours(list(results.members["member"]))
     choices = Choices("Scenario")
@@ -201,7 +200,7 @@ def alignment_ranking(results: RunResults) -> go.Figure:
             meta={"scenario": scenario, "role": "alignment", "members": codes},
         )
     fig.update_yaxes(autorange="reversed", showgrid=True, tickfont={"size": 11})
-    fig.update_xaxes(title_text="Alignment with the U.S.-UK line (1 = identical stances)")
+    fig.update_xaxes(title_text="Alignment with the U.S.-UK proposal (1 = at the proposal on every issue)")
     return styled(choices.finish(fig), 780, legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
                   margin={"l": 130, "r": 30, "t": 80, "b": 55})
 

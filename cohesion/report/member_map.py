@@ -44,7 +44,7 @@ def _hover(names: dict[str, str], rows: pd.DataFrame) -> list[str]:
 
 
 def member_map(results: RunResults) -> go.Figure:
-    """Members filled by their alignment with the U.S.-UK line at the horizon; a dropdown picks the scenario."""
+    """Members filled by their alignment with the U.S.-UK proposal at the horizon; a dropdown picks the scenario."""
     countries = load_countries()
     names = results.country_names
     low, high = float(results.members["alignment"].min()), float(results.members["alignment"].max())

@@ -43,7 +43,7 @@ STANCE_SCALE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#
 ALIGNMENT_SCALE = "RdYlBu"
 #: Share of runs in which a member blocks: white (never) to dark red (always).
 BLOCK_SCALE = [[0.0, "#ffffff"], [0.05, "#fde0d2"], [0.5, "#ef6548"], [1.0, "#7f0000"]]
-#: Cohesion index on sweep surfaces.
+#: Consensus score on sweep surfaces.
 COHESION_SCALE = "Viridis"
 
 NON_MEMBER_FILL = "#e4e4e4"

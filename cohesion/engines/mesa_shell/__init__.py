@@ -15,11 +15,11 @@ def simulate_mesa(world: World, runs: int, seed: int, progress: Callable[[int], 
     for run in range(runs):
         model = AllianceModel(world, seed, run)
         rows = slice(run, run + 1)
-        recorder.record(rows, 0, model.stance_matrix())
+        recorder.record(rows, 0, model.stance_matrix(), model.proposal)
         for week in range(1, world.horizon + 1):
             model.step()
-            recorder.record(rows, week, model.stance_matrix())
-        recorder.finish(rows, model.stance_matrix(), model.components()[:-1])
+            recorder.record(rows, week, model.stance_matrix(), model.proposal)
+        recorder.finish(rows, model.stance_matrix(), model.proposal, model.components()[:-1])
         if progress is not None:
             progress(1)
     return recorder.result(seed, "mesa")

@@ -36,7 +36,7 @@ class MemberAgent(mesa.Agent):
         self.threat_perception = world.drivers.threat_perception[row]
         self.leadership_trust = world.drivers.leadership_trust[row]
         self.params = {name: values[row] for name, values in world.member_params.items()}
-        self.peer_row = world.peer_weights[row]
+        self.peer_row = world.peer_weights[..., row, :]  # (K, 1, N)
         self.anchor = world.initial_stance[row]
         self.stance = world.initial_stance[row][None].copy()  # (1, 1, K)
         self.tracked = np.zeros((len(rule.TRACKED), 1, self.anchor.shape[-1]))
@@ -71,7 +71,7 @@ class MemberAgent(mesa.Agent):
         )
         target = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
         eu_share = env.eu_weight[:, None] * float(self.eu_member)
-        peer = rule.peer_mean(self.peer_row, alliance_stance, env.eu_line, eu_share)
+        peer = rule.peer_mean(self.peer_row, alliance_stance, env.eu_line, eu_share, self.stance, **world.bounds)
         shock = env.stance_shock if np.isscalar(env.stance_shock) else env.stance_shock[:, row]
         mp = self.params
         self._staged = (

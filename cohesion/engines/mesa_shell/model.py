@@ -27,6 +27,7 @@ class AllianceModel(mesa.Model):
         super().__init__(rng=stream(seed, name, run, "mesa"))
         self.world = world
         self.week = 0
+        self.proposal = world.proposal0[None].copy()  # (1, K): the leaders' proposal this week
         self._noise_rng = stream(seed, name, run, "noise")
         occurs, magnitude = draw_realization(world.events, stream(seed, name, run, "events"))
         self.realization = Realization(occurs[None], magnitude[None])
@@ -47,8 +48,9 @@ class AllianceModel(mesa.Model):
         self.week += 1
         env = environment_at(
             self.week, 1, world.scenario.threat_level, world.eu_line0, world.params.eu_weight,
-            world.members.n, world.events, self.realization,
+            world.members.n, world.events, self.realization, world.proposal0,
         )
+        self.proposal = env.proposal
         noise = self._noise_rng.standard_normal((1, world.members.n, len(ISSUES)), dtype=np.float32) * world.params.noise_sd
         alliance = self.stance_matrix()
         self.agents.do("perceive", env)

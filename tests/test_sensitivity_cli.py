@@ -47,7 +47,10 @@ def test_sensitivity_varies_the_given_parameters(cli, tmp_path):
                "--param", "threat_escalation_gain", "--param", "baseline_stance=0.45:0.65", "--workers", "1")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out / "sensitivity.csv")
-    assert list(table["parameter"]) == ["threat_escalation_gain", "baseline_stance"]
+    assert set(table["outcome"]) == {"consensus", "cohesion"}
+    for _, part in table.groupby("outcome"):
+        assert list(part["parameter"]) == ["threat_escalation_gain", "baseline_stance"]
+    table = table[table["outcome"] == "cohesion"]
     points = pd.read_parquet(out / "points.parquet")
     assert len(points) == 8 * (2 + 2)
     assert points["baseline_stance"].between(0.45, 0.65).all()

@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 
 #: Named streams of a run.
-STREAMS: dict[str, int] = {"noise": 0, "events": 1, "mesa": 2}
+STREAMS: dict[str, int] = {"noise": 0, "events": 1, "mesa": 2, "parameters": 3}
 
 
 def scenario_key(name: str) -> int:

@@ -148,7 +148,7 @@ def test_unknown_scenario_name_lists_known_ones():
 @pytest.mark.parametrize("threat", [0.55, 1.07])
 @pytest.mark.parametrize("anchor", [0.2, 0.5])
 def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, anchor):
-    """The corners of experiments/pattern-robustness.yaml: invasion stays well above baseline."""
+    """Corners inside the weights' profile-likelihood intervals (cohesion validate): invasion stays well above baseline."""
     layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]
     base = simulate(make_world("baseline", layers), 20, seed=3).metric("consensus")[:, -1]
     invasion = simulate(make_world("invasion", layers), 20, seed=3).metric("consensus")[:, -1]

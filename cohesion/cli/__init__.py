@@ -44,7 +44,7 @@ def _root(
 
 
 def _register() -> None:
-    from cohesion.cli import compare, experiments, explain, explore, info, report, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import compare, experiments, explain, explore, info, report, run, validate  # noqa: F401  (commands register on import)
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.

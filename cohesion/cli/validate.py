@@ -106,7 +106,10 @@ def validate(
     report: bool = typer.Option(False, "--report", help="Also write trust.html, the 'How much to trust this' section, into --out."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Cross-validate against baselines, test findings by driver shuffles, profile parameters, map where findings flip."""
+    """Cross-validate against baselines, test findings by driver shuffles, profile parameters, map where findings flip.
+
+    Example: cohesion validate --out results/validation --report
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cohesion.outputs import claimed_output
@@ -172,7 +175,10 @@ def backtest(
     seed: int = typer.Option(20220127, "--seed", help="Seed of the runs and the bootstrap."),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples over members."),
 ) -> None:
-    """Rank-correlate the model's member measure (and each driver) with an observed outcome before 2022."""
+    """Rank-correlate the model's member measure (and each driver) with an observed outcome before 2022.
+
+    Example: cohesion backtest skripal-2018
+    """
     import numpy as np
 
     from cohesion.errors import InputError

@@ -13,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED_KINDS = ("scenarios", "experiments")
+SHIPPED_KINDS = ("scenarios", "experiments", "episodes")
 
 
 class BuildPyWithShippedFiles(build_py):

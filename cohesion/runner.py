@@ -35,6 +35,7 @@ class RunRequest:
     overrides: str = ""
     #: Extra runs of a scenario with their own overrides, side by side with the plain one: (scenario, layer, label text).
     variants: list[tuple[str, Mapping[str, Any], str]] = field(default_factory=list)
+    uncertainty: str = "noise"  # noise, parameters or all (cohesion.validation.uncertainty.UNCERTAINTY_KINDS)
     workers: int | None = None  # None: every core when the vectorized engine has more than one chunk of runs
     drivers: str = "measured"  # or "legacy" (the hand-weighted proxies)
     driver_uncertainty: bool = True  # each run draws its drivers from the measured posterior
@@ -71,6 +72,8 @@ def prepare(request: RunRequest) -> list[World]:
     if request.seed < 0:
         raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
     request.resolved_engine()
+    if request.uncertainty not in ("noise", "parameters", "all"):
+        raise InputError(f"--uncertainty must be noise, parameters or all, got {request.uncertainty!r}")
     request.resolved_workers(1)
     worlds = []
     plain = [(name, [], "") for name in expand_scenario_names(request.scenarios)]
@@ -132,6 +135,15 @@ def run(
     workers = request.resolved_workers(len(worlds))
 
     def simulate_all() -> list[EnsembleResult]:
+        if request.uncertainty != "noise":
+            from cohesion.validation.uncertainty import simulate_parameter_uncertainty
+
+            return [
+                simulate_parameter_uncertainty(
+                    world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
+                )
+                for world in worlds
+            ]
         if workers > 1:
             from cohesion.engines.vectorized import simulate_ensembles
 
@@ -150,6 +162,7 @@ def run(
             "drivers": request.drivers,
             "driver_uncertainty": request.driver_uncertainty and request.drivers == "measured",
             "scenario_arguments": request.scenarios,
+            "uncertainty": request.uncertainty,
         }
         write_results(results, target, settings, timeseries=timeseries)
     return results

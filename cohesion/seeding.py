@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 #: Named streams of a run. New streams take new numbers, so adding one never shifts another's draws.
-STREAMS: dict[str, int] = {"noise": 0, "events": 1, "mesa": 2, "drivers": 3}
+STREAMS: dict[str, int] = {"noise": 0, "events": 1, "mesa": 2, "drivers": 3, "parameters": 4}
 
 
 def scenario_key(name: str) -> int:

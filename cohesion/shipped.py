@@ -15,7 +15,7 @@ from pathlib import Path
 from cohesion.errors import InputError
 
 #: The kinds of shipped YAML files, each a top-level folder of the source.
-SHIPPED_KINDS = ("scenarios", "experiments")
+SHIPPED_KINDS = ("scenarios", "experiments", "episodes")
 
 
 def shipped_dir(kind: str) -> Path:

@@ -292,13 +292,14 @@ def test_shipped_experiment_runs_shrunk(path, tmp_path):
     frame = pd.read_parquet(out / "points.parquet")
     n_params = len(experiment.parameters)
     points = 4**n_params if experiment.design.type == "grid" else 4 * (n_params + 2)
-    assert len(frame) == points * experiment.replicates * len(experiment.scenarios)
+    scenarios = plan_experiment(load_experiment(path)).scenarios  # 'all' expands
+    assert len(frame) == points * experiment.replicates * len(scenarios)
     assert frame[experiment.outcomes].notna().all().all()
     for param in experiment.parameters:
         assert frame[param.name].between(param.low, param.high).all()
     if experiment.design.type == "sobol":
         sens = pd.read_csv(out / "sensitivity.csv")
-        assert len(sens) == n_params * len(experiment.outcomes)
+        assert len(sens) == n_params * len(experiment.outcomes) * len(scenarios)
 
 
 def test_shipped_experiments_load_at_full_size():

@@ -23,7 +23,7 @@ import pytest
 from cohesion.shipped import shipped_dir, yaml_names
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE_ITEMS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "cohesion", "scenarios", "experiments")
+SOURCE_ITEMS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "cohesion", "scenarios", "experiments", "episodes")
 
 
 def _pip(*args: str) -> subprocess.CompletedProcess:
@@ -73,7 +73,7 @@ def _run(script: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_the_wheel_ships_every_scenario_and_experiment(wheel_env):
     wheel, _ = wheel_env
     names = set(zipfile.ZipFile(wheel).namelist())
-    for kind in ("scenarios", "experiments"):
+    for kind in ("scenarios", "experiments", "episodes"):
         expected = {f"cohesion/_shipped/{kind}/{name}.yaml" for name in yaml_names(REPO / kind)}
         assert expected and expected <= names, sorted(expected - names)
 

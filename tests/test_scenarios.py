@@ -211,9 +211,9 @@ def test_unknown_scenario_name_lists_known_ones():
 @pytest.mark.parametrize("threat", [0.55, 1.07])
 @pytest.mark.parametrize("anchor", [0.2, 0.5])
 def test_invasion_rallies_the_alliance_across_plausible_weights(energy, threat, anchor):
-    """The corners of experiments/pattern-robustness.yaml (a grid around the legacy calibration):
-    with the legacy drivers invasion stays well above baseline (by 10+ points); with the measured
-    drivers it stays above baseline, by less at strong anchoring (about 9.5 points at the weakest corner)."""
+    """Corners inside the weights' profile-likelihood intervals (cohesion validate), with the legacy drivers (and
+    weights) and with the measured ones: invasion stays well above baseline (measured: about 9.5 points at the
+    weakest corner)."""
     from cohesion.world import build_world
 
     layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]

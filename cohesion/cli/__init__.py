@@ -44,7 +44,9 @@ def _root(
 
 
 def _register() -> None:
-    from cohesion.cli import compare, experiments, explain, explore, info, measure, report, run  # noqa: F401  (commands register on import)
+    from cohesion.cli import (  # noqa: F401  (commands register on import)
+        compare, experiments, explain, explore, info, measure, report, run, validate,
+    )
 
 
 # Typer may vendor its own click; take the exception classes from typer itself.

@@ -13,13 +13,17 @@ from cohesion.cli import app
 from cohesion.errors import InputError
 
 
-def summary_table(results) -> Table:  # type: ignore[no-untyped-def]
-    """A rich table of the horizon summary of each scenario."""
+def summary_table(results, uncertainty: str = "noise") -> Table:  # type: ignore[no-untyped-def]
+    """A rich table of the horizon summary of each scenario; the title says what the intervals cover."""
     from rich.markup import escape
 
     from cohesion.results import summary_row
+    from cohesion.validation.uncertainty import UNCERTAINTY_KINDS
 
-    table = Table(title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, 90% interval over runs)")
+    table = Table(
+        title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, "
+        f"90% interval over runs: {UNCERTAINTY_KINDS[uncertainty]})"
+    )
     for column in ("scenario", "consensus", "90% interval", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
         table.add_column(column, justify="left" if column in ("scenario", "most aligned", "least aligned") else "right")
     for result in results:
@@ -70,6 +74,10 @@ def run(
     out: Path = typer.Option(Path("results/latest"), "--out", help="Results folder (replaced when the run completes)."),
     timeseries: str = typer.Option("auto", "--timeseries", help="full, summary, or auto (full up to 1,000 runs)."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report of these results."),
+    uncertainty: str = typer.Option(
+        "noise", "--uncertainty",
+        help="What the intervals cover: noise (runs at fixed parameters), parameters (calibrated weights drawn per run, no weekly noise) or all.",
+    ),
     workers: Optional[int] = typer.Option(
         None, "--workers", help="Processes simulating chunks of runs (default: every core for more than one chunk)."
     ),
@@ -105,7 +113,7 @@ def run(
         layer = parse_set_option([setting])
         variants.append((scenario.strip(), layer, override_text(layer)))
     request = RunRequest(scenarios=scenarios, runs=runs, steps=steps, seed=seed, param_layers=layers, engine=engine,
-                         workers=workers, overrides=override_text(plain, params), variants=variants,
+                         uncertainty=uncertainty, workers=workers, overrides=override_text(plain, params), variants=variants,
                          drivers=drivers, driver_uncertainty=driver_uncertainty)
     worlds = prepare(request)  # every input checked before the progress bar starts
     if report:  # the report's file too, before any run
@@ -131,7 +139,7 @@ def run(
             bar.update(task, description=names[min(done // runs, len(names) - 1)])
 
         results = run_scenarios(request, out=out, progress=advance, timeseries=timeseries, worlds=worlds)
-    Console(width=max(Console().width, 120)).print(summary_table(results))
+    Console(width=max(Console().width, 120)).print(summary_table(results, uncertainty))
     from cohesion.report.data import load_results
     from cohesion.report.findings import findings_text
 

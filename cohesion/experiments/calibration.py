@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,7 @@ from cohesion.params import (
     write_params_file,
 )
 from cohesion.scenarios import load_scenario
-from cohesion.world import build_world
+from cohesion.world import World, build_world
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 #: Text every parameter file written by calibration carries (an existing file with it may be replaced).
@@ -150,6 +150,16 @@ class Observations:
             rows=np.array([len(ids[i, k]) for i, k in map(tuple, cells)]),
         )
 
+    def subset(self, rows: np.ndarray) -> "Observations":
+        """The observations at positions ``rows`` (e.g. a cross-validation fold)."""
+        rows = np.asarray(rows)
+        picked = {
+            f.name: (tuple(np.asarray(value, dtype=object)[rows]) if isinstance(value, tuple) else value[rows])
+            for f in fields(self)
+            for value in [getattr(self, f.name)]
+        }
+        return type(self)(**picked)
+
 
 class StanceModel:
     """The modelled stances as a function of the fitted parameters."""
@@ -167,19 +177,22 @@ class StanceModel:
             [self.scenario.params, self.spec.fixed, dict(zip(self.names, map(float, values)))], load_members().codes
         )
 
-    def stances(self, values: np.ndarray) -> np.ndarray:
-        """Mean stance (members, issues) over weeks 1..steps and over runs.
+    def world(self, values: np.ndarray) -> World:
+        """The world the stances are modelled in, at fitted ``values``.
 
-        The world runs at least to the scenario's last event, so short windows work in any
+        It runs at least to the scenario's last event, so short windows work in any
         scenario; events after week ``steps`` cannot change weeks 1..steps.
         """
         layers = [self.spec.fixed, dict(zip(self.names, map(float, values)))]
         horizon = max([self.spec.steps, *(event.week for event in self.scenario.events)])
-        world = build_world(
+        return build_world(
             self.scenario, self.scenario_hash, layers, horizon=horizon, positions=self.context,
             driver_source=self.spec.drivers, driver_uncertainty=self.spec.driver_uncertainty,
         )
-        result = simulate(world, self.spec.replicates, self.spec.seed, engine="vectorized")
+
+    def stances(self, values: np.ndarray) -> np.ndarray:
+        """Mean stance (members, issues) over weeks 1..steps and over runs."""
+        result = simulate(self.world(values), self.spec.replicates, self.spec.seed, engine="vectorized")
         return result.stance_mean[1 : self.spec.steps + 1].mean(axis=0)
 
 
@@ -240,11 +253,16 @@ def _bounds(spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
     return bounds[:, 0], bounds[:, 1]
 
 
-def _starts(spec: CalibrationSpec, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Start points in unit coordinates: the defaults (clipped into the box), then a Latin hypercube."""
+def _starts(
+    spec: CalibrationSpec, low: np.ndarray, high: np.ndarray, start: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """Start points in unit coordinates: ``start`` or the defaults (clipped into the box), then a Latin hypercube."""
     from scipy.stats import qmc
 
-    defaults = np.array([SPECS_BY_NAME[p.name.rpartition(".")[2]].default for p in spec.parameters])
+    given = start or {}
+    defaults = np.array(
+        [given.get(p.name, SPECS_BY_NAME[p.name.rpartition(".")[2]].default) for p in spec.parameters]
+    )
     first = np.clip((defaults - low) / (high - low), 0.0, 1.0)
     if spec.starts == 1:
         return first[None, :]
@@ -339,17 +357,29 @@ def target_observations(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) ->
     return Observations.from_positions(tuple(p for p in positions if p.speaks_for not in exclude), codes)
 
 
-def calibrate(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) -> CalibrationResult:
+def calibrate(
+    spec: CalibrationSpec,
+    observations: Observations | None = None,
+    start: Mapping[str, float] | None = None,
+    identify: bool = True,
+    model: StanceModel | None = None,
+) -> CalibrationResult:
     """Fit the parameters of ``spec`` to its observations (see the module docstring).
 
     Args:
-        spec: What to fit, against which observations, in which world.
-        exclude: Members whose observations are left out of the fit (held out).
+        spec: What to fit, in which world.
+        observations: Fit these instead of the spec's target (e.g. one
+            cross-validation fold's training rows).
+        start: First start point (default: the parameters' defaults), e.g. the
+            full-data fit when refitting folds.
+        identify: Compute the identifiability table (a further Jacobian); a
+            cross-validation refit does not need it.
+        model: What maps parameters to modelled stances (default: ``StanceModel(spec)``).
     """
     from scipy.optimize import least_squares
 
     low, high = _bounds(spec)
-    obs = target_observations(spec, exclude)
+    obs = target_observations(spec) if observations is None else observations
     fitted = len(spec.parameters)
     if len(obs.ids) <= fitted:
         raise InputError(
@@ -357,7 +387,7 @@ def calibrate(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) -> Calibrati
             "a fit needs more observations than parameters (with fewer, none is identified); "
             "give more observations or fit fewer parameters"
         )
-    model = StanceModel(spec)
+    model = model if model is not None else StanceModel(spec)
     model.parameters(low + 0.5 * (high - low))  # the box must hold valid parameter sets
     evaluations = 0
 
@@ -367,12 +397,15 @@ def calibrate(spec: CalibrationSpec, exclude: tuple[str, ...] = ()) -> Calibrati
         stances = model.stances(low + unit * (high - low))
         return stances[obs.member_index, obs.issue_index] - obs.observed
 
-    fits = [least_squares(residuals, x0, bounds=(0.0, 1.0), diff_step=DIFF_STEP) for x0 in _starts(spec, low, high)]
+    starts = _starts(spec, low, high, start)
+    fits = [least_squares(residuals, x0, bounds=(0.0, 1.0), diff_step=DIFF_STEP) for x0 in starts]
     best = min(fits, key=lambda fit: fit.cost)
     estimates = low + best.x * (high - low)
-    # least_squares zeroes the columns of parameters at a bound; identifiability needs the full Jacobian.
-    jac = _jacobian(residuals, best.x, best.fun)
-    table, singular = identifiability(jac, best.fun, model.names, estimates, low, high)
+    table, singular = pd.DataFrame(), np.array([])
+    if identify:
+        # least_squares zeroes the columns of parameters at a bound; identifiability needs the full Jacobian.
+        jac = _jacobian(residuals, best.x, best.fun)
+        table, singular = identifiability(jac, best.fun, model.names, estimates, low, high)
     return CalibrationResult(
         spec=spec,
         observations=obs,

@@ -47,7 +47,7 @@ def leave_one_member_out(
     for member in sorted(set(observations.members)):
         if progress is not None:
             progress(member)
-        fit = calibrate(spec, exclude=(member,))
+        fit = calibrate(spec, target_observations(spec, (member,)))
         stances = model.stances(np.array([fit.estimates[name] for name in model.names]))
         held = np.array(observations.members) == member
         for j in np.nonzero(held)[0]:

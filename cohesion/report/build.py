@@ -201,8 +201,10 @@ def experiment_sections(results: ExperimentResults) -> list[Section]:
     return sections
 
 
-def _run_page(results: RunResults, name: str, plotlyjs: str, extra: list[Section] | None = None) -> str:
-    """The page of a run's results (``extra`` sections go after the key findings)."""
+def _run_page(results: RunResults, name: str, plotlyjs: str, extra: list[Section] | None = None,
+              trust_folder: Path | None = None) -> str:
+    """The page of a run's results (``extra`` sections go after the key findings; the validation results of
+    ``trust_folder``, if given, make the "How much to trust this" section)."""
     summary = results.summary
     runs = ", ".join(str(v) for v in sorted(set(summary["runs"])))
     weeks = ", ".join(str(v) for v in sorted(set(summary["weeks"])))
@@ -210,6 +212,10 @@ def _run_page(results: RunResults, name: str, plotlyjs: str, extra: list[Section
                 f"{runs} Monte Carlo runs each, {weeks} weeks.")
     sections = run_sections(results)
     sections[1:1] = extra or []
+    if trust_folder is not None:
+        from cohesion.report.trust import trust_section
+
+        sections.append(trust_section(trust_folder))
     order = [results.reference] + [s for s in results.scenarios if s != results.reference]
     return render(TITLE, subtitle, _facts(results.manifest), sections, scenarios=order, plotlyjs=plotlyjs)
 
@@ -228,7 +234,9 @@ def build_report(results_dir: Path, plotlyjs: str = "inline") -> str:
     meta = results.manifest
     name = Path(results_dir).resolve().name
     if isinstance(results, RunResults):
-        return _run_page(results, name, plotlyjs)
+        from cohesion.report.trust import DEFAULT_FOLDER
+
+        return _run_page(results, name, plotlyjs, trust_folder=Path(results_dir).resolve().parent / DEFAULT_FOLDER)
     what = meta.get("name") or meta.get("analysis") or "experiment"
     subtitle = f"Experiment results <code>{cell_html(name)}</code> ({cell_html(what)})."
     if meta.get("status") not in (None, "complete"):

@@ -320,7 +320,7 @@ def test_run_with_parameter_uncertainty_is_wider_reproducible_and_says_so(tmp_pa
     assert run_cli([*argv, "--uncertainty", "parameters"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"), drawn)
     assert run_cli(argv) == 0
-    assert "noise and stochastic events only" in " ".join(capsys.readouterr().out.split())
+    assert "noise, stochastic events and the members' measured drivers drawn per run" in " ".join(capsys.readouterr().out.split())
     fixed = pd.read_parquet(out / "timeseries.parquet")
     week0 = lambda f: f[f["week"] == 0][headline_scores()[-1]]  # noqa: E731
     assert week0(fixed).std() < 1e-9 < 1e-3 < week0(drawn).std()  # drawn weights move the initial stances

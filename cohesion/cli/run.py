@@ -20,9 +20,15 @@ def summary_table(results, uncertainty: str = "noise") -> Table:  # type: ignore
     from cohesion.results import summary_row
     from cohesion.validation.uncertainty import UNCERTAINTY_KINDS
 
+    covers = UNCERTAINTY_KINDS[uncertainty]
+    if uncertainty != "parameters" and any(result.world.driver_draws is not None for result in results):
+        # driver draws widen the intervals too (--no-driver-uncertainty turns them off)
+        covers = {
+            "noise": "noise, stochastic events and the members' measured drivers drawn per run (parameters fixed)",
+            "all": "noise, stochastic events, calibrated parameters and the members' measured drivers drawn per run",
+        }[uncertainty]
     table = Table(
-        title="Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, "
-        f"90% interval over runs: {UNCERTAINTY_KINDS[uncertainty]})"
+        title=f"Consensus and cohesion at the horizon (0-100; week 0 -> horizon mean, 90% interval over runs: {covers})"
     )
     for column in ("scenario", "consensus", "90% interval", "cohesion", "90% interval", "blockers", "most aligned", "least aligned"):
         table.add_column(column, justify="left" if column in ("scenario", "most aligned", "least aligned") else "right")

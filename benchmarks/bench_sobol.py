@@ -80,8 +80,8 @@ def main() -> None:
             reference_seconds, reference_cpu = time.perf_counter() - start, cpu_seconds() - cpu
             batched = pd.read_parquet(work / "batched" / "points.parquet").sort_values(["point", "replicate"])
             reference = reference.sort_values(["point", "replicate"])
-            outcome_diff = float(np.abs(batched["cohesion_index"].to_numpy()
-                                        - reference["cohesion_index"].to_numpy()).max())
+            outcome_diff = max(float(np.abs(batched[score].to_numpy() - reference[score].to_numpy()).max())
+                               for score in ("consensus", "cohesion"))
             ours = pd.read_csv(work / "batched" / "sensitivity.csv")
             theirs = analyze(reference_plan, reference)
             numeric = ["S1", "S1_conf", "ST", "ST_conf"]

@@ -29,6 +29,7 @@ COMPONENTS: tuple[str, ...] = (
     "energy",
     "threat",
     "leadership",
+    "position",
     "peers",
     "anchor",
     "shocks",

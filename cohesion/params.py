@@ -57,6 +57,10 @@ PARAM_SPECS: tuple[ParamSpec, ...] = (
               "Fraction of the gap to the desired stance closed each week", True),
     ParamSpec("baseline_stance", 0.721, 0.0, 1.0, "stance",
               "Target stance of a member with the alliance-average drivers"),
+    # A judgement (docs/model.md, "Submodel: target stance"): a position stated on the record is kept
+    # until something changes; 0 gives round 2's first model, where members relax to their drivers.
+    ParamSpec("position_persistence", 1.0, 0.0, 1.0, "share",
+              "Share of what its drivers and peers leave unexplained of a member's 27 January stance that it holds (1: no drift)"),
     # --- peers (docs/model.md, "Submodel: peer influence") ---
     ParamSpec("eu_weight", 0.3, 0.0, 1.0, "share",
               "Share of an EU member's peer pull that comes from the EU institutions' line", group="peers"),

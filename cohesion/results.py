@@ -39,7 +39,7 @@ from cohesion.inputs import data_path
 from cohesion.outputs import claimed_output, new_staging_folder
 
 #: Version 2: consensus and cohesion scores against the leaders' proposal (round 2, issue #10).
-RESULTS_FORMAT = "cohesion-results/2"
+RESULTS_FORMAT = "cohesion-results/3"
 EXPERIMENT_FORMAT = "cohesion-experiment/2"
 #: Runs per scenario up to which the per-run weekly series is kept when timeseries="auto".
 AUTO_FULL_RUNS = 1000

@@ -79,6 +79,22 @@ class World:
         chosen = [int(stream(seed, DRIVER_STREAM_SCOPE, first + i, "drivers").integers(available)) for i in range(count)]
         return Drivers(*(v[chosen] for v in self.driver_draws.__dict__.values()))
 
+    def calm_target(self) -> np.ndarray:
+        """The targets members pursue in the week-0 environment with the point drivers, (N, K).
+
+        The driver target plus the held part of the initial stances (``rule.position_offset``);
+        with ``position_persistence`` 1 the initial stances are the fixed point it implies.
+        """
+        mp = self.member_params
+        eu_share = self.params.eu_weight * self.members.eu_member.astype(float)
+        x0 = self.initial_stance[None]
+        peer = rule.peer_mean(self.peer_weights, x0, self.eu_line0[None], eu_share[None], x0, **self.bounds)[0]
+        driven = driver_target(self.drivers, self.references, self.sensitivity, mp, self.params.baseline_stance)
+        offset = rule.position_offset(
+            self.initial_stance, driven, peer, mp["peer_weight"], mp["anchor_weight"], self.params.position_persistence
+        )
+        return rule.held_target(driven, offset)
+
     @property
     def scoring(self) -> ScoringRule:
         """Acceptance windows, EU membership and vote thresholds for the scores."""
@@ -101,6 +117,34 @@ class World:
         }
 
 
+def driver_target(
+    drivers: Drivers,
+    references: np.ndarray,
+    sensitivity: np.ndarray,
+    member_params: Mapping[str, np.ndarray],
+    baseline_stance: float | np.ndarray,
+) -> np.ndarray:
+    """What the drivers alone make members aim at under the week-0 environment, ``x*(0)``, (..., N, K).
+
+    Args:
+        drivers: Structural drivers, (N,) each or (R, N) for a run axis.
+        references: (3,) alliance reference levels of the drivers.
+        sensitivity: (3, K) issue sensitivities.
+        member_params: Member parameters by name, (N,) or (R, N).
+        baseline_stance: ``b``, a scalar or (R, 1, 1).
+    """
+    terms = rule.driver_terms(
+        drivers.energy_dependence,
+        drivers.threat_perception,
+        drivers.leadership_trust,
+        references,
+        member_params["energy_weight"],
+        member_params["threat_weight"],
+        member_params["leadership_weight"],
+    )
+    return rule.target_stance(terms, sensitivity, baseline_stance)
+
+
 def initial_stances(
     drivers: Drivers,
     references: np.ndarray,
@@ -109,17 +153,9 @@ def initial_stances(
     codes: tuple[str, ...],
     positions: tuple[Position, ...],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Initial stances: the article's where it speaks, the week-0 target elsewhere."""
-    terms = rule.driver_terms(
-        drivers.energy_dependence,
-        drivers.threat_perception,
-        drivers.leadership_trust,
-        references,
-        params.member_array("energy_weight", codes),
-        params.member_array("threat_weight", codes),
-        params.member_array("leadership_weight", codes),
-    )
-    target = rule.target_stance(terms, sensitivity, params.baseline_stance)
+    """Initial stances: the coded positions where they speak, the week-0 target elsewhere."""
+    weights = {name: params.member_array(name, codes) for name in ("energy_weight", "threat_weight", "leadership_weight")}
+    target = driver_target(drivers, references, sensitivity, weights, params.baseline_stance)
     article = stance_table(positions, codes)
     from_article = ~np.isnan(article)
     return np.where(from_article, article, target), from_article

@@ -19,6 +19,7 @@ from plotly.offline import get_plotlyjs
 from cohesion.cli import main
 from cohesion.constants import COMPONENTS, ISSUES
 from cohesion.errors import InputError
+from cohesion.results import RESULTS_FORMAT
 from cohesion.report import build_report, write_report
 from cohesion.report import build as report_build
 from cohesion.report import experiment_figures as ef
@@ -597,7 +598,7 @@ def test_empty_or_malformed_experiment_folder_is_an_input_error(tmp_path):
     bad = experiment_folder(tmp_path / "bad", calibration=CALIBRATION.drop(columns=["modelled"]))
     with pytest.raises(InputError, match="calibration.csv: missing column.*modelled"):
         build_report(bad)
-    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format="cohesion-results/2")
+    mixed = experiment_folder(tmp_path / "mixed", calibration=CALIBRATION, format=RESULTS_FORMAT)
     with pytest.raises(InputError, match="kind 'experiment' must have format 'cohesion-experiment/2'"):
         build_report(mixed)
 
@@ -679,3 +680,14 @@ def test_sensitivity_is_sorted_explained_and_warns_about_wide_intervals(tmp_path
     text = console.export_text()
     assert "ST - S1 is the interaction part" in text and "too few samples" in text
     assert text.index("threat_weight") < text.index("energy_weight")
+
+
+def test_a_score_timeline_spans_at_least_ten_points():
+    """A flat line is drawn flat: the axis is widened about its middle, and kept inside 0-100."""
+    from cohesion.report.figures import MIN_TIMELINE_SPAN, _at_least_span
+
+    assert MIN_TIMELINE_SPAN == 10.0
+    assert _at_least_span(13.0, 14.7, 10.0) == pytest.approx((8.85, 18.85))
+    assert _at_least_span(0.0, 1.0, 10.0) == (0.0, 10.0)
+    assert _at_least_span(99.0, 100.0, 10.0) == (90.0, 100.0)
+    assert _at_least_span(10.0, 40.0, 10.0) == (10.0, 40.0)

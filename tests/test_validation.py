@@ -117,16 +117,21 @@ def test_leaders_keep_their_place_in_every_permutation():
         assert order[0] == 0 and order[3] == 3 and sorted(order) == list(range(5))
 
 
-def test_identity_shuffle_rebuilds_the_same_world_and_a_swap_moves_the_drivers():
+def test_identity_shuffle_rebuilds_the_same_world_and_a_swap_moves_drivers_and_positions():
     world = prepare(RunRequest(scenarios=["baseline"], runs=2))[0]
-    same = permutation.with_drivers(world, permutation.permute_drivers(world.drivers, np.arange(world.members.n)))
+    same = permutation.with_member_data(world, np.arange(world.members.n))
     np.testing.assert_allclose(same.initial_stance, world.initial_stance)
+    np.testing.assert_allclose(same.calm_target(), world.calm_target())
     order = np.arange(world.members.n)
     deu, hrv = world.members.index("DEU"), world.members.index("HRV")
     order[[deu, hrv]] = order[[hrv, deu]]
-    swapped = permutation.with_drivers(world, permutation.permute_drivers(world.drivers, order))
+    swapped = permutation.with_member_data(world, order)
     assert swapped.drivers.energy_dependence[deu] == world.drivers.energy_dependence[hrv]
     assert swapped.drivers.threat_perception[hrv] == world.drivers.threat_perception[deu]
+    # Croatia's coded positions now speak for Germany, and the other way round
+    np.testing.assert_array_equal(swapped.from_article[deu], world.from_article[hrv])
+    coded = world.from_article[hrv]
+    np.testing.assert_allclose(swapped.initial_stance[deu][coded], world.initial_stance[hrv][coded])
 
 
 def _model_findings(layers: list[dict]) -> pd.DataFrame:
@@ -143,10 +148,17 @@ def test_model_where_drivers_matter_makes_member_findings_data_driven():
         assert table.loc[f"order:{score}:invasion>baseline", "status"] == "structural"
 
 
-def test_model_where_drivers_do_not_matter_reports_structural():
+def test_model_where_member_data_do_not_matter_reports_structural(monkeypatch):
     """With zero driver weights (and, where the model has them, no salience from the drivers in
-    influence or acceptance windows) every member's target is the same: shuffling changes nothing."""
+    influence or acceptance windows) and no coded member positions, every member's target is the
+    same: shuffling changes nothing."""
+    from cohesion import world as world_module
+    from cohesion.inputs import load_positions
     from cohesion.params import SPECS_BY_NAME
+
+    context = tuple(p for p in load_positions() if p.use != "member_stance")
+    monkeypatch.setattr(world_module, "load_positions", lambda: context)
+    monkeypatch.setattr(permutation, "load_positions", lambda: context)
 
     layer = {"energy_weight": 0.0, "threat_weight": 0.0, "leadership_weight": 0.0}
     layer.update({name: 0.0 for name in ("influence_salience_exponent", "acceptance_salience_tightening") if name in SPECS_BY_NAME})

@@ -7,8 +7,11 @@ ties. The weights are per issue: (K, N, N), or (R, K, N, N) with a run axis.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from cohesion.errors import InputError
 from cohesion.inputs import Members
 
 EARTH_RADIUS_KM = 6371.0
@@ -31,22 +34,40 @@ def shared_groups(members: Members) -> np.ndarray:
     return membership @ membership.T
 
 
-#: Weight of GDP (rather than defence spending) in capability: a judgement giving economic and
-#: military weight equal say. Forces are not yet in members.csv; the measured capability score of
-#: cohesion.measurement can replace ``capability`` once it exists.
-CAPABILITY_GDP_WEIGHT = 0.5
+#: The capability indicators of ``indicators.csv`` and what each stands for, in the order of the
+#: Correlates of War Composite Index of National Capability (CINC; Singer, Bremer and Stuckey 1972):
+#: economic weight, military expenditure, military personnel. CINC's energy, steel and urban
+#: population are not in the data; GDP stands for the economic side.
+CAPABILITY_INDICATORS: tuple[str, ...] = ("gdp_2020_usd", "defence_2021e_usd", "armed_forces_personnel_2019e")
+
+
+@lru_cache(maxsize=4)
+def _capability_table(codes: tuple[str, ...]) -> np.ndarray:
+    """The capability indicators of the shipped ``indicators.csv`` for ``codes``, (N, 3)."""
+    from cohesion.indicators import load_indicators
+
+    table = load_indicators()
+    wide = table[table["indicator"].isin(CAPABILITY_INDICATORS)].pivot(index="member", columns="indicator", values="value")
+    values = wide.reindex(index=list(codes), columns=list(CAPABILITY_INDICATORS)).to_numpy(dtype=float)
+    if np.isnan(values).all(axis=1).any():
+        raise InputError("indicators.csv has no capability indicator for some member (docs/model.md 4.3)")
+    return values
 
 
 def capability(members: Members) -> np.ndarray:
-    """Each member's capability: its share of alliance GDP and of alliance defence spending, (N,).
+    """Each member's share of alliance capability, CINC-style, (N,).
 
-    ``cap_i = 0.5 GDP_i / sum GDP + 0.5 D_i / sum D`` with defence spending in
-    USD ``D_i = defence % GDP_i x GDP_i`` (2021 estimates; Iceland, with no
-    armed forces, spends nothing). The values sum to 1.
+    ``cap_i = (GDP_i / sum GDP + D_i / sum D + F_i / sum F) / 3``: the mean of
+    its shares of the alliance's GDP (2020, World Bank), defence spending (2021
+    NATO estimates, US$) and armed forces personnel (2019 NATO estimates), all
+    from ``indicators.csv`` (Iceland, with no armed forces, has 0 of the last
+    two). As in CINC, a member missing a component (North Macedonia's 2019
+    personnel, before it joined) averages the shares it has, each share taken
+    over the members with the figure. The values are renormalised to sum to 1.
     """
-    gdp = members.gdp_usd
-    defence = np.nan_to_num(members.defence_pct_gdp, nan=0.0) / 100.0 * gdp
-    return CAPABILITY_GDP_WEIGHT * gdp / gdp.sum() + (1.0 - CAPABILITY_GDP_WEIGHT) * defence / defence.sum()
+    values = _capability_table(members.codes)
+    shares = np.nanmean(values / np.nansum(values, axis=0), axis=1)
+    return shares / shares.sum()
 
 
 def issue_salience(drivers: np.ndarray, sensitivity: np.ndarray) -> np.ndarray:

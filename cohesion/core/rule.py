@@ -14,7 +14,7 @@ import numpy as np
 
 from cohesion.constants import COMPONENTS
 
-BASELINE, ENERGY, THREAT, LEADERSHIP, PEERS, ANCHOR, SHOCKS = range(len(COMPONENTS))
+BASELINE, ENERGY, THREAT, LEADERSHIP, POSITION, PEERS, ANCHOR, SHOCKS = range(len(COMPONENTS))
 
 
 def perceive(
@@ -80,24 +80,77 @@ def target_stance(terms: np.ndarray, sensitivity: np.ndarray, baseline_stance: f
     return np.clip(target, 0.0, 1.0, out=target)
 
 
-def target_parts(terms: np.ndarray, target: np.ndarray, sensitivity: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The target split into baseline, energy, threat and leadership parts, averaged over runs.
+def position_offset(
+    initial_stance: np.ndarray,
+    week0_target: np.ndarray,
+    week0_peer: np.ndarray,
+    peer_weight: np.ndarray,
+    anchor_weight: np.ndarray,
+    persistence: float | np.ndarray,
+) -> np.ndarray:
+    """What a member's target must add to its drivers' so that its 27 January stance is where it rests.
 
-    The driver parts are ``term_id * s_dk``; the baseline part is the rest, so
-    it carries any clipping and the four parts sum to the target exactly. The
-    split is linear, so averaging over the leading run axis first is exact.
+    ``u_ik = rho [x0_ik - x*_ik(0) + (a_peer,i / a_own,i) (x0_ik - p_ik(0))]``:
+    the part of the initial stance the member's own week-0 drivers do not
+    explain, plus what offsets its peers' week-0 pull. With ``rho = 1`` the
+    initial stances are the fixed point of ``update_stance`` in the week-0
+    environment (where the held target is not clipped), so nothing moves until
+    the environment does; with ``rho = 0`` members relax towards what their
+    drivers and peers alone predict. A member with ``a_own = 0`` has no target
+    to hold its stance with, and its peer part is 0.
+
+    Args:
+        initial_stance: (N, K) or (R, N, K) initial stances ``x0``.
+        week0_target: (..., N, K) driver targets ``x*(0)`` from ``target_stance``.
+        week0_peer: (..., N, K) peer targets ``p(0)`` of the initial stances from ``peer_mean``.
+        peer_weight, anchor_weight: (..., N) member parameters.
+        persistence: ``rho``, a scalar or (R, 1, 1).
+    """
+    a_peer = peer_weight[..., None]
+    own = 1.0 - a_peer - anchor_weight[..., None]
+    ratio = np.divide(a_peer, own, out=np.zeros(np.broadcast(a_peer, own).shape), where=own > 0.0)
+    return persistence * (initial_stance - week0_target + ratio * (initial_stance - week0_peer))
+
+
+def held_target(driver_target: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """The target a member pursues, ``x*_ik(t) + u_ik``, (R, N, K).
+
+    It is not clipped: a member whose peers pull far from its stance must aim
+    beyond the end of the scale to hold it against them (its stance is
+    clipped by ``update_stance``).
+    """
+    return driver_target + offset
+
+
+def target_parts(
+    terms: np.ndarray, driver_target: np.ndarray, target: np.ndarray, sensitivity: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The target split into baseline, energy, threat, leadership and position parts, averaged over runs.
+
+    The driver parts are ``term_id * s_dk``; the position part is what the
+    held position adds to the driver target (``target - x*``, so it carries
+    the outer clipping); the baseline part is the rest of ``x*``, so it
+    carries the inner clipping and the five parts sum to the target exactly.
+    The split is linear, so averaging over the leading run axis first is
+    exact.
 
     Args:
         terms: (R, N, 3) driver terms.
-        target: (R, N, K) target stances.
+        driver_target: (R, N, K) driver targets ``x*`` from ``target_stance``.
+        target: (R, N, K) held targets from ``held_target``.
         sensitivity: (3, K) issue sensitivities.
 
     Returns:
-        Four (N, K) arrays: baseline, energy, threat and leadership parts.
+        Five (N, K) arrays: baseline, energy, threat, leadership and position parts.
     """
     mean_terms = terms.mean(axis=0)
     drivers = [mean_terms[:, d, None] * sensitivity[d] for d in range(3)]
-    return (target.mean(axis=0) - drivers[0] - drivers[1] - drivers[2], *drivers)
+    mean_driver_target = driver_target.mean(axis=0)
+    return (
+        mean_driver_target - drivers[0] - drivers[1] - drivers[2],
+        *drivers,
+        target.mean(axis=0) - mean_driver_target,
+    )
 
 
 def _bounded_pull(
@@ -194,7 +247,7 @@ def update_stance(
 
     Args:
         stance: (R, N, K) stances this week.
-        target: (R, N, K) target stances ``x*`` from ``target_stance``.
+        target: (R, N, K) targets from ``held_target``.
         peer: (R, N, K) peer targets.
         anchor: (N, K) initial stances.
         adjustment_rate, peer_weight, anchor_weight: (..., N) member parameters.
@@ -218,12 +271,12 @@ def update_stance(
 
 
 #: Components that follow their own recursion; the shocks component is the remainder.
-TRACKED = (BASELINE, ENERGY, THREAT, LEADERSHIP, PEERS, ANCHOR)
+TRACKED = (BASELINE, ENERGY, THREAT, LEADERSHIP, POSITION, PEERS, ANCHOR)
 
 
 def update_attribution(
     tracked: np.ndarray,
-    target: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    target: tuple[np.ndarray, ...],
     peer: np.ndarray,
     anchor: np.ndarray,
     adjustment_rate: np.ndarray,
@@ -233,7 +286,7 @@ def update_attribution(
     """One week of the attribution bookkeeping.
 
     Each tracked component follows the stance recursion with only its own pull:
-    ``C_c(t+1) = (1 - lam) C_c(t) + lam a_own x*_c`` for the four target parts,
+    ``C_c(t+1) = (1 - lam) C_c(t) + lam a_own x*_c`` for the five target parts,
     ``C_peers(t+1) = (1 - lam) C_peers(t) + lam a_peer p`` and
     ``C_anchor(t+1) = (1 - lam) C_anchor(t) + lam a_anchor x0``. The shocks
     component (noise, stance shocks, clipping) is the remainder
@@ -242,8 +295,8 @@ def update_attribution(
     stances averaged over runs.
 
     Args:
-        tracked: (6, N, K) components in ``TRACKED`` order.
-        target: The four target parts (N, K) from ``target_parts``.
+        tracked: (7, N, K) components in ``TRACKED`` order.
+        target: The five target parts (N, K) from ``target_parts``.
         peer: (N, K) peer targets averaged over runs.
         anchor: (N, K) initial stances.
         adjustment_rate, peer_weight, anchor_weight: (N,) member parameters.

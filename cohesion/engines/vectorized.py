@@ -28,7 +28,7 @@ from cohesion.core.drivers import Drivers
 from cohesion.core.environment import Realization, draw_realization, environment_at
 from cohesion.ensemble import EnsembleResult, Recorder
 from cohesion.seeding import stream
-from cohesion.world import World
+from cohesion.world import World, driver_target
 
 #: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
 NOISE_BUDGET = 32_000_000
@@ -73,13 +73,15 @@ class RunInputs:
     From one world (``of_world``) the fields keep the world's shapes: scalars,
     (N,) member parameters, (N, N) peer weights, (N, K) initial stances, (K,)
     EU line. From a batch (``stack``) each has a leading run axis: (R, 1, 1, 1)
-    noise scale, (R, 1, 1) baseline stance, (R,) EU weight, (R, 1) gains,
-    (R, N) member parameters, (R, N, N) peer weights (or the shared (N, N)
-    when every point has the same), (R, N, K) initial stances, (R, K) EU line.
+    noise scale, (R, 1, 1) baseline stance and position persistence, (R,) EU
+    weight, (R, 1) gains, (R, N) member parameters, (R, N, N) peer weights (or
+    the shared (N, N) when every point has the same), (R, N, K) initial
+    stances, (R, K) EU line.
     """
 
     noise_sd: float | np.ndarray
     baseline_stance: float | np.ndarray
+    position_persistence: float | np.ndarray
     eu_weight: float | np.ndarray
     gas_salience_gain: float | np.ndarray
     threat_escalation_gain: float | np.ndarray
@@ -94,7 +96,7 @@ class RunInputs:
         """The inputs of every run of one world."""
         p = world.params
         return cls(
-            p.noise_sd, p.baseline_stance, p.eu_weight, p.gas_salience_gain, p.threat_escalation_gain,
+            p.noise_sd, p.baseline_stance, p.position_persistence, p.eu_weight, p.gas_salience_gain, p.threat_escalation_gain,
             world.member_params, world.peer_weights, world.initial_stance, world.eu_line0, world.bounds,
         )
 
@@ -114,6 +116,7 @@ class RunInputs:
             # float32 like the noise it scales, as the one-world path multiplies it
             noise_sd=per_run([p.noise_sd for p in params]).astype(np.float32)[:, None, None, None],
             baseline_stance=per_run([p.baseline_stance for p in params])[:, None, None],
+            position_persistence=per_run([p.position_persistence for p in params])[:, None, None],
             eu_weight=per_run([p.eu_weight for p in params]),
             gas_salience_gain=per_run([p.gas_salience_gain for p in params])[:, None],
             threat_escalation_gain=per_run([p.threat_escalation_gain for p in params])[:, None],
@@ -266,13 +269,22 @@ def _advance(
     mp = inputs.member_params
     n, k = world.members.n, len(ISSUES)
     stance = np.broadcast_to(inputs.initial_stance, (count, n, k)).copy()
+    eu_member = world.members.eu_member.astype(float)
+    # What each run's own drivers and peers leave unexplained of the initial stances, held in the target.
+    calm_eu_share = np.broadcast_to(np.asarray(inputs.eu_weight, dtype=float), (count,))[:, None] * eu_member
+    calm_eu_line = np.broadcast_to(inputs.eu_line0, (count, k))
+    offset = rule.position_offset(
+        inputs.initial_stance,
+        driver_target(d, world.references, world.sensitivity, mp, inputs.baseline_stance),
+        rule.peer_mean(inputs.peer_weights, stance, calm_eu_line, calm_eu_share, stance, **inputs.bounds),
+        mp["peer_weight"], mp["anchor_weight"], inputs.position_persistence,
+    )  # fmt: skip
     proposal = np.broadcast_to(world.proposal0, (count, k))
     if recorder is not None:
         # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.
         tracked = np.zeros((len(rule.TRACKED), n, k))
         tracked[rule.ANCHOR] = world.initial_stance
         recorder.record(rows, 0, stance, proposal)
-    eu_member = world.members.eu_member.astype(float)
     for week in range(1, world.horizon + 1):
         env = environment_at(
             week, count, world.scenario.threat_level, inputs.eu_line0, inputs.eu_weight, n, world.events, realization,
@@ -292,13 +304,14 @@ def _advance(
         terms = rule.driver_terms(
             energy, threat, trust, world.references, mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"]
         )
-        target = rule.target_stance(terms, world.sensitivity, inputs.baseline_stance)
+        driven = rule.target_stance(terms, world.sensitivity, inputs.baseline_stance)
+        target = rule.held_target(driven, offset)
         peer = rule.peer_mean(
             inputs.peer_weights, stance, env.eu_line, env.eu_weight[:, None] * eu_member, stance, **inputs.bounds
         )
         if recorder is not None:
             tracked = rule.update_attribution(
-                tracked, rule.target_parts(terms, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
+                tracked, rule.target_parts(terms, driven, target, world.sensitivity), peer.mean(axis=0), world.initial_stance,
                 mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             )
         stance = rule.update_stance(

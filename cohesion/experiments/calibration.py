@@ -10,7 +10,8 @@ What is compared (docs/experiments.md, "Calibration"):
   and over ``replicates`` runs, in a world whose initial stances are NOT
   taken from the observations: the world is built with the article's other
   rows only (EU line, environment), so every member starts from its
-  driver-based week-0 target and then moves under peers, anchor and events.
+  driver-based week-0 target; with ``position_persistence`` 1 it holds it
+  against its peers and only events move it (with 0, peers and anchor too).
   Comparing the article to week-0 stances of the ordinary world would be
   circular, since those are set from the article.
 

@@ -140,7 +140,7 @@ def score_timeline(results: RunResults, metric: str | None = None) -> go.Figure:
     event_weeks = [] if results.events is None else [int(w) for w in results.events["week"]]
     first, last = _zoom_weeks(data, event_weeks)
     shown = data[(data["week"] >= first) & (data["week"] <= last)]
-    low, high = float(shown["p05"].min()), float(shown["p95"].max())
+    low, high = _at_least_span(float(shown["p05"].min()), float(shown["p95"].max()), MIN_TIMELINE_SPAN)
     pad = 0.06 * ((high - low) or 1.0)
     ends = {}
     fig = go.Figure()
@@ -218,6 +218,24 @@ def score_timeline(results: RunResults, metric: str | None = None) -> go.Figure:
                                                   "yaxis.title.standoff": 2})
     set_meta(fig, narrow_hide=labels)
     return styled(fig, 480, hovermode="closest", showlegend=False, margin={"l": 70, "r": 150, "t": 20, "b": 55})
+
+
+#: Narrowest range of index points a score timeline shows: a flat line is drawn flat, not as a
+#: zoom into noise of a tenth of a point (whose decimal ticks would also crowd a phone's plot).
+MIN_TIMELINE_SPAN = 10.0
+
+
+def _at_least_span(low: float, high: float, span: float, bounds: tuple[float, float] = (0.0, 100.0)) -> tuple[float, float]:
+    """``[low, high]`` widened about its middle to at least ``span``, kept inside ``bounds`` where it fits."""
+    if high - low >= span:
+        return low, high
+    middle = (low + high) / 2.0
+    low, high = middle - span / 2.0, middle + span / 2.0
+    if low < bounds[0]:
+        low, high = bounds[0], bounds[0] + span
+    elif high > bounds[1]:
+        low, high = bounds[1] - span, bounds[1]
+    return low, high
 
 
 def _end_labels(fig: go.Figure, ends: dict[str, float], gap: float, x: str, colours: dict[str, str],

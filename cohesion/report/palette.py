@@ -41,12 +41,13 @@ SCENARIO_COLOURS: dict[str, str] = {
 #: Colours for other scenario names, in this order (repeating beyond nine scenarios).
 _FALLBACK = list(SCENARIO_COLOURS.values())
 
-#: Additive parts of a stance (cohesion.constants.COMPONENTS): Okabe-Ito without yellow (too light for bars).
+#: Additive parts of a stance (cohesion.constants.COMPONENTS): Okabe-Ito without yellow (too light for bars), plus navy.
 COMPONENT_COLOURS: dict[str, str] = {
     "baseline": OKABE_ITO["black"],
     "energy": OKABE_ITO["orange"],
     "threat": OKABE_ITO["vermillion"],
     "leadership": OKABE_ITO["blue"],
+    "position": NAVY,
     "peers": OKABE_ITO["bluish_green"],
     "anchor": OKABE_ITO["reddish_purple"],
     "shocks": OKABE_ITO["sky_blue"],

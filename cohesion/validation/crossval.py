@@ -120,18 +120,12 @@ class EquilibriumModel(StanceModel):
 
     def stances(self, values: np.ndarray) -> np.ndarray:
         """Equilibrium stances (members, issues) at fitted ``values``."""
-        from cohesion.core import rule
         from cohesion.core.equilibrium import fj_equilibrium
 
         world = self.world(values)
-        d, mp = world.drivers, world.member_params
-        terms = rule.driver_terms(
-            d.energy_dependence, d.threat_perception, d.leadership_trust, world.references,
-            mp["energy_weight"], mp["threat_weight"], mp["leadership_weight"],
-        )  # fmt: skip
-        target = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
+        mp = world.member_params
         return fj_equilibrium(
-            world.peer_weights, target, world.initial_stance, world.eu_line0,
+            world.peer_weights, world.calm_target(), world.initial_stance, world.eu_line0,
             world.params.eu_weight * world.members.eu_member, mp["peer_weight"], mp["anchor_weight"],
         )  # fmt: skip
 

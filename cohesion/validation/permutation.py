@@ -1,8 +1,9 @@
 """Permutation tests: which findings come from the data, which from the model's structure.
 
-Each shuffle gives every ally the drivers of another ally (one permutation of
-the allies, applied to all three drivers together; the leaders keep theirs),
-rebuilds the initial stances that depend on the drivers, and reruns every
+Each shuffle gives every ally the drivers and coded positions of another ally
+(one permutation of the allies, applied to all three drivers and every coded
+issue together; the leaders keep theirs), rebuilds what depends on them
+(initial stances, held targets, the EU line), and reruns every
 scenario with the same seed (common random numbers). A finding's *share* is
 the fraction of shuffles in which its statement still holds.
 
@@ -17,7 +18,6 @@ the fraction of shuffles in which its statement still holds.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from typing import Callable, Sequence
 
 import numpy as np
@@ -26,33 +26,37 @@ import pandas as pd
 from cohesion.core.drivers import Drivers
 from cohesion.engines import simulate
 from cohesion.ensemble import EnsembleResult
-from cohesion.inputs import eu_stance, load_positions
+from cohesion.inputs import Position, load_positions
 from cohesion.validation.findings import Finding, measure_findings
-from cohesion.world import World, build_world, initial_stances
+from cohesion.world import World, build_world
 
 #: A finding that holds in at least this share of shuffles survives shuffling: structural.
 SURVIVAL = 0.95
 STRUCTURAL, DATA_DRIVEN = "structural", "data-driven"
 
 
-def with_drivers(world: World, drivers: Drivers) -> World:
-    """The same world with other structural drivers, everything that depends on them rebuilt.
+def with_member_data(world: World, order: np.ndarray) -> World:
+    """The same world with member ``i`` given the drivers and coded positions of member ``order[i]``.
 
-    When ``build_world`` takes drivers, the world is rebuilt through it (so
-    whatever the model derives from drivers follows); otherwise the initial
-    stances and the EU line are rebuilt here. The reference levels are alliance
-    means, which a permutation does not change.
+    The world is rebuilt through ``build_world``, so everything derived from
+    drivers and positions follows (initial stances, the held part of each
+    target, the EU line). The positions move with the drivers because a
+    member's coded 27 January stance is held (``position_persistence``):
+    shuffling the drivers alone would leave every coded cell where it was. The
+    reference levels are alliance means, which a permutation does not change.
     """
-    if "drivers" in inspect.signature(build_world).parameters:
-        layer = [world.params.flat()]
-        return build_world(world.scenario, world.scenario_hash, layer, world.horizon, world.members, drivers=drivers)  # type: ignore[call-arg]
-    positions = load_positions()
-    x0, from_article = initial_stances(
-        drivers, world.references, world.sensitivity, world.params, world.members.codes, positions
+    drivers = permute_drivers(world.drivers, order)
+    positions = permute_positions(load_positions(), world.members.codes, order)
+    layer = [world.params.flat()]
+    return build_world(world.scenario, world.scenario_hash, layer, world.horizon, world.members, positions, drivers)
+
+
+def permute_positions(positions: tuple[Position, ...], codes: tuple[str, ...], order: np.ndarray) -> tuple[Position, ...]:
+    """Member ``i`` speaks every member-level position of member ``order[i]``; other rows stay as they are."""
+    speaker = {codes[int(source)]: codes[target] for target, source in enumerate(order)}
+    return tuple(
+        dataclasses.replace(p, speaks_for=speaker[p.speaks_for]) if p.speaks_for in speaker else p for p in positions
     )
-    eu_article = eu_stance(positions)
-    eu_line0 = np.where(np.isnan(eu_article), x0[world.members.eu_member].mean(axis=0), eu_article)
-    return dataclasses.replace(world, drivers=drivers, initial_stance=x0, from_article=from_article, eu_line0=eu_line0)
 
 
 def permute_drivers(drivers: Drivers, order: np.ndarray) -> Drivers:
@@ -136,7 +140,7 @@ class ScenarioFindings:
 
     def results(self, order: np.ndarray) -> list[EnsembleResult]:
         """Every scenario simulated with the drivers in ``order``."""
-        shuffled = [with_drivers(w, permute_drivers(w.drivers, order)) for w in self.worlds]
+        shuffled = [with_member_data(w, order) for w in self.worlds]
         return [simulate(w, self.runs, self.seed, engine="vectorized") for w in shuffled]
 
     def __call__(self, order: np.ndarray) -> list[Finding]:

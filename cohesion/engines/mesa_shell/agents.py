@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cohesion.core import rule
+from cohesion.core.drivers import Drivers
 from cohesion.engines.mesa_shell._mesa import mesa
 from cohesion.core.environment import Environment
+from cohesion.world import driver_target
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohesion.engines.mesa_shell.model import AllianceModel
@@ -40,7 +42,17 @@ class MemberAgent(mesa.Agent):
         self.anchor = world.initial_stance[row]
         self.stance = world.initial_stance[row][None].copy()  # (1, 1, K)
         self.tracked = np.zeros((len(rule.TRACKED), 1, self.anchor.shape[-1]))
-        self.tracked[rule.ANCHOR] = self.stance
+        self.tracked[rule.TRACKED.index(rule.ANCHOR)] = self.stance
+        own_drivers = Drivers(self.energy_dependence[None], self.threat_perception[None], self.leadership_trust[None])
+        calm_eu_share = np.array([[world.params.eu_weight * float(self.eu_member)]])
+        calm_peer = rule.peer_mean(
+            self.peer_row, world.initial_stance[None], world.eu_line0[None], calm_eu_share, self.stance, **world.bounds
+        )
+        self.offset = rule.position_offset(
+            self.anchor,
+            driver_target(own_drivers, world.references, world.sensitivity, self.params, world.params.baseline_stance),
+            calm_peer, self.params["peer_weight"], self.params["anchor_weight"], world.params.position_persistence,
+        )  # (1, 1, K): what this member's drivers and peers leave unexplained of its initial stance
         self.perceived: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._staged: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -69,14 +81,15 @@ class MemberAgent(mesa.Agent):
             energy, threat, trust, world.references,
             self.params["energy_weight"], self.params["threat_weight"], self.params["leadership_weight"],
         )
-        target = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
+        driven = rule.target_stance(terms, world.sensitivity, world.params.baseline_stance)
+        target = rule.held_target(driven, self.offset)
         eu_share = env.eu_weight[:, None] * float(self.eu_member)
         peer = rule.peer_mean(self.peer_row, alliance_stance, env.eu_line, eu_share, self.stance, **world.bounds)
         shock = env.stance_shock if np.isscalar(env.stance_shock) else env.stance_shock[:, row]
         mp = self.params
         self._staged = (
             rule.update_attribution(
-                self.tracked, rule.target_parts(terms, target, world.sensitivity), peer[0], self.anchor,
+                self.tracked, rule.target_parts(terms, driven, target, world.sensitivity), peer[0], self.anchor,
                 mp["adjustment_rate"], mp["peer_weight"], mp["anchor_weight"],
             ),
             rule.update_stance(

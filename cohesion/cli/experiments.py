@@ -272,6 +272,10 @@ def calibrate(
     cv: Optional[str] = typer.Option(
         None, "--cv", help="'member': leave-one-member-out error for measured and legacy drivers, instead of one fit."
     ),
+    windows: bool = typer.Option(
+        False, "--windows", help="Fit acceptance_tolerance to the decisions on record (data/decisions.csv) "
+        "at the week-0 stances instead; prints the fit, writes nothing."
+    ),
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability.
 
@@ -280,6 +284,9 @@ def calibrate(
     from cohesion.experiments import calibration as fit
     from cohesion.outputs import claimed_file, claimed_output
 
+    if windows:
+        _windows(drivers)
+        return
     data = fit.load_calibration(experiment_path(config)) if config is not None else {}
     given = {
         "target": None if target is None else str(target),
@@ -305,6 +312,35 @@ def calibrate(
     for table in calibration_tables(result):
         console.print(table)
     print(f"calibration written to {out_dir}" + (f"; parameter file {out}" if out is not None else ""))
+
+
+def _windows(drivers: Optional[str]) -> None:
+    """Print the acceptance tolerances that reproduce the decisions on record at week 0."""
+    from cohesion.constants import ISSUES
+    from cohesion.experiments.windows import fit_world_windows, load_decisions
+    from cohesion.scenarios import load_scenario
+    from cohesion.world import build_world
+
+    scenario, digest = load_scenario("baseline")
+    world = build_world(scenario, digest, driver_source=drivers or "measured")
+    records = load_decisions()
+    result = fit_world_windows(world, records)
+    table = Table(title="Acceptance windows against the decisions on record by 27 January 2022 (week-0 stances)")
+    for column in ("issue", "on record", "decision from tolerance", "at the fit", "at the current default"):
+        table.add_column(column)
+    default = world.params.acceptance_tolerance
+    for issue, record, threshold in zip(ISSUES, records, result.thresholds):
+        recorded = {True: "decision", False: "none", None: "unclear (not fitted)"}[record.decided]
+        table.add_row(issue, recorded, f">= {threshold:.3f}", "decision" if result.value >= threshold else "none",
+                      "decision" if default >= threshold else "none")
+    _console().print(table)
+    tightening = world.params.acceptance_salience_tightening
+    if result.consistent:
+        print(f"acceptance_tolerance {result.value:.3f}: every clear record holds for {result.low:.3f} <= tolerance "
+              f"< {result.high:.3f} (acceptance_salience_tightening {tightening:g}; default now {default:g})")
+    else:
+        print(f"no tolerance reproduces every record; {result.value:.3f} gets wrong: {', '.join(result.wrong)} "
+              f"(acceptance_salience_tightening {tightening:g}; default now {default:g})")
 
 
 def _crossval(spec, cv: str, out_dir: Path, drivers: Optional[str]) -> None:  # type: ignore[no-untyped-def]

@@ -118,7 +118,7 @@ def test_drivers_alone_make_germany_and_croatia_lag(drivers_alone_baseline):
         assert rank[laggard] >= 25, (laggard, rank[laggard])
 
 
-@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: threat (-0.014), not energy (-0.012), is Germany's largest pull away from the line; docs/model.md 1.1")
+@pytest.mark.xfail(strict=True, reason="fails with the measured drivers: threat (-0.013), not energy (-0.010), is Germany's largest pull away from the line; docs/model.md 1.1")
 def test_germany_diverges_through_energy(story):
     rows, _ = _ranks(story["baseline"])
     _germany_diverges_through_energy(rows)
@@ -180,9 +180,8 @@ def test_legacy_drivers_still_tell_the_invasion_and_intel_story():
 def _clearly_above(high: np.ndarray, low: np.ndarray) -> bool:
     """Whether the mean of ``high`` exceeds that of ``low`` by more than two standard errors of the difference.
 
-    With the legacy drivers the windows leave no decision on some issue in most runs, so consensus is
-    0 in every baseline run and an invasion lifts it in some runs only: the means are compared, not
-    the intervals.
+    The means are compared, not the 90 % intervals: an invasion's own uncertainty (its magnitude
+    and timing) widens its interval, and two scenarios do not share their noise draws run by run.
     """
     error = np.sqrt(high.var(ddof=1) / len(high) + low.var(ddof=1) / len(low))
     return bool(high.mean() - low.mean() > 2.0 * error) and bool(high.mean() > low.mean())
@@ -242,14 +241,10 @@ def test_unknown_scenario_name_lists_known_ones():
 @pytest.mark.parametrize("energy", [0.9, 1.6])
 @pytest.mark.parametrize("threat", [0.55, 1.07])
 @pytest.mark.parametrize("anchor", [0.2, 0.5])
-def test_invasion_raises_cohesion_across_plausible_weights(energy, threat, anchor):
+def test_invasion_raises_consensus_and_cohesion_across_plausible_weights(energy, threat, anchor):
     """Corners inside the weights' profile-likelihood intervals (cohesion validate), with the legacy drivers (and
-    weights) and with the measured ones: invasion raises cohesion at every corner and never lowers consensus.
-
-    Consensus does not always rise: with anchor_weight 0.5 the most reluctant members' held positions
-    barely move, and with the legacy drivers consensus stays at 0 (no decision on some issue) in both
-    scenarios (docs/model.md 1.1).
-    """
+    weights) and with the measured ones: invasion raises consensus and cohesion at every corner (measured: by
+    4.4 to 21 consensus points; docs/model.md 8)."""
     from cohesion.world import build_world
 
     layers = [{"energy_weight": energy, "threat_weight": threat, "anchor_weight": anchor}]
@@ -261,7 +256,7 @@ def test_invasion_raises_cohesion_across_plausible_weights(energy, threat, ancho
             return simulate(world, 20, seed=3).metric(metric)[:, -1]
 
         assert _clearly_above(horizon("invasion", "cohesion"), horizon("baseline", "cohesion")), drivers
-        assert horizon("invasion", "consensus").mean() >= horizon("baseline", "consensus").mean(), drivers
+        assert _clearly_above(horizon("invasion", "consensus"), horizon("baseline", "consensus")), drivers
 
 
 BOUNDED = [{"confidence_bound": 0.3}]

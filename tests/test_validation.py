@@ -326,6 +326,18 @@ def test_run_with_parameter_uncertainty_is_wider_reproducible_and_says_so(tmp_pa
     assert week0(fixed).std() < 1e-9 < 1e-3 < week0(drawn).std()  # drawn weights move the initial stances
 
 
+@pytest.mark.parametrize("kind", ["parameters", "all"])
+def test_a_variant_keeps_its_override_under_parameter_uncertainty(kind):
+    """``--set SCENARIO:name=value`` with ``--uncertainty``: the variant runs with its override, not the plain layers."""
+    from cohesion.runner import run
+
+    request = RunRequest(scenarios=["baseline"], runs=2, steps=4, uncertainty=kind,
+                         variants=[("baseline", {"threat_weight": 2.9}, "threat_weight=2.9")])
+    plain, variant = run(request)
+    assert variant.world.scenario.name == "baseline [threat_weight=2.9]"
+    assert np.abs(variant.horizon_stance - plain.horizon_stance).max() > 0.01
+
+
 def test_unknown_uncertainty_kind_is_one_error_line(capsys):
     assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
     assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")

@@ -338,6 +338,29 @@ def test_a_variant_keeps_its_override_under_parameter_uncertainty(kind):
     assert np.abs(variant.horizon_stance - plain.horizon_stance).max() > 0.01
 
 
+def test_uncertainty_all_keeps_each_runs_driver_draw_common_to_all_scenarios(monkeypatch):
+    """Run ``r`` of every scenario takes posterior draw ``d_r`` (World.run_drivers), also with parameters drawn per run."""
+    import cohesion.engines
+    from cohesion.validation.uncertainty import simulate_parameter_uncertainty
+    from tests.conftest import make_world
+
+    used = {}
+    simulate = cohesion.engines.simulate
+
+    def spy(world, runs, seed, engine="vectorized", progress=None):
+        used.setdefault(world.scenario.name, []).append(world.run_drivers(seed, 0, 1).energy_dependence[0])
+        return simulate(world, runs, seed, engine=engine, progress=progress)
+
+    monkeypatch.setattr(cohesion.engines, "simulate", spy)
+    worlds = [make_world(name, horizon=12) for name in ("baseline", "invasion")]
+    for world in worlds:
+        simulate_parameter_uncertainty(world, [], 3, 20220127, "all")
+    expected = worlds[0].run_drivers(20220127, 0, 3).energy_dependence
+    assert np.unique(expected, axis=0).shape[0] == 3  # three different draws
+    for name in ("baseline", "invasion"):
+        assert np.array_equal(np.array(used[name]), expected), name
+
+
 def test_unknown_uncertainty_kind_is_one_error_line(capsys):
     assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
     assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")

@@ -166,7 +166,8 @@ def simulate_parameter_uncertainty(
     Run ``r`` draws its parameters from its own ``parameters`` stream (below the
     caller's parameter layers, so ``--set`` and ``--params`` still win), and is
     simulated alone with a seed from that stream. ``kind`` ``parameters`` sets
-    ``noise_sd`` to 0; ``all`` keeps the noise.
+    ``noise_sd`` to 0 and uses the point drivers; ``all`` keeps the noise and, with
+    driver uncertainty, gives run ``r`` the posterior draw of run ``r`` of every scenario.
     """
     from cohesion.engines import simulate
     from cohesion.seeding import stream
@@ -181,8 +182,12 @@ def simulate_parameter_uncertainty(
         draw = parameter_draws(summary, 1, stream(seed, name, r, "parameters"))[0]
         world_r = build_world(
             world.scenario, world.scenario_hash, [draw, *layers, *quiet], horizon=world.horizon,
-            driver_source=world.driver_source, driver_uncertainty=kind == "all" and world.driver_draws is not None,
+            driver_source=world.driver_source, driver_uncertainty=False,
         )
+        if kind == "all" and world.driver_draws is not None:
+            # run r's posterior draw under the root seed, as in every other scenario (World.run_drivers), not one
+            # picked by this run's own seed, which depends on the scenario
+            world_r = dataclasses.replace(world_r, driver_draws=world.run_drivers(seed, r, 1))
         parts.append(simulate(world_r, 1, run_seed(seed, name, r), engine=engine))
         if progress is not None:
             progress(1)

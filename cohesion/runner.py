@@ -174,7 +174,8 @@ def run(
             "steps": request.steps,
             "engine": engine,
             "drivers": request.drivers,
-            "driver_uncertainty": request.driver_uncertainty and request.drivers == "measured",
+            # --uncertainty parameters simulates every run on the point drivers
+            "driver_uncertainty": any(w.driver_draws is not None for w in worlds) and request.uncertainty != "parameters",
             "scenario_arguments": request.scenarios,
             "uncertainty": request.uncertainty,
         }

@@ -361,6 +361,15 @@ def test_uncertainty_all_keeps_each_runs_driver_draw_common_to_all_scenarios(mon
         assert np.array_equal(np.array(used[name]), expected), name
 
 
+@pytest.mark.parametrize("kind,drawn", [("noise", True), ("parameters", False), ("all", True)])
+def test_manifest_says_whether_the_runs_drew_their_drivers(tmp_path, kind, drawn):
+    """``--uncertainty parameters`` runs on the point drivers: the manifest must not claim driver draws."""
+    from cohesion.runner import run
+
+    run(RunRequest(scenarios=["baseline"], runs=2, steps=4, uncertainty=kind), out=tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))["driver_uncertainty"] is drawn
+
+
 def test_unknown_uncertainty_kind_is_one_error_line(capsys):
     assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
     assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")

@@ -173,6 +173,15 @@ def test_calibrate_bad_input_is_one_error_line(argv, message, tmp_path, capsys):
     assert not (tmp_path / "cal").exists()
 
 
+def test_calibrate_refuses_a_parameter_file_at_the_results_folder(tmp_path, capsys):
+    """``--out`` names the parameter file: the folder of ``--out-dir`` cannot be it (nothing is fitted or written)."""
+    folder = tmp_path / "results" / "calibration"
+    assert run_cli(["calibrate", "--out-dir", str(folder), "--out", str(folder), "--starts", "1", "--replicates", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "--out" in err[0] and "--out-dir" in err[0]
+    assert not (tmp_path / "results").exists()
+
+
 def test_calibration_file_is_strict(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: baseline\nparameters:\n  - {name: energy_weight, low: 0, high: 9}\n", encoding="utf-8")

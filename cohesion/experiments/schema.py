@@ -136,9 +136,15 @@ def read_yaml_mapping(path: Path, what: str) -> tuple[dict[str, Any], str]:
     return data, text
 
 
+def canonical_name(name: str) -> str:
+    """A parameter name with its member code upper-cased (``deu.energy_weight`` is ``DEU.energy_weight``)."""
+    code, dot, base = name.rpartition(".")
+    return f"{code.upper()}{dot}{base}"
+
+
 def parameter_spec(name: str) -> ParamSpec:
-    """The spec of a global name or of ``ISO3.name`` (a per-member parameter)."""
-    code, _, base = name.rpartition(".")
+    """The spec of a global name or of ``ISO3.name`` (a per-member parameter; the code in any case)."""
+    code, _, base = canonical_name(name).rpartition(".")
     spec = SPECS_BY_NAME.get(base)
     if spec is None:
         raise InputError(f"unknown parameter {base!r} (see 'cohesion params')")
@@ -222,7 +228,7 @@ def check_experiment(spec: ExperimentSpec) -> None:
     """Check an experiment against the model: parameters, scenarios, outcomes, fixed values."""
     check_steps(spec.steps, "steps")
     design = spec.design.type
-    names = [p.name for p in spec.parameters]
+    names = [canonical_name(p.name) for p in spec.parameters]
     if len(set(names)) != len(names):
         raise InputError("a parameter is listed twice")
     for param in spec.parameters:
@@ -231,8 +237,8 @@ def check_experiment(spec: ExperimentSpec) -> None:
     check_outcomes(spec.outcomes)
     codes = load_members().codes
     build_parameters([spec.fixed], codes)
-    fixed_names = {k for k in spec.fixed if k != "members"} | {
-        f"{code}.{name}" for code, values in spec.fixed.get("members", {}).items() for name in values
+    fixed_names = {canonical_name(k) for k in spec.fixed if k != "members"} | {
+        canonical_name(f"{code}.{name}") for code, values in spec.fixed.get("members", {}).items() for name in values
     }
     clash = sorted(fixed_names & set(names))
     if clash:

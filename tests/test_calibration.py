@@ -190,3 +190,16 @@ def test_calibration_file_is_strict(tmp_path, capsys):
     bad.write_text("scenarios: [baseline]\n", encoding="utf-8")
     assert run_cli(["calibrate", "--config", str(bad), "--out-dir", str(tmp_path / "cal")]) == 2
     assert "scenarios: unknown key" in capsys.readouterr().err
+
+
+def test_identified_is_judged_against_the_allowed_range_not_the_fitted_box():
+    """A 95 % interval of 8 % of energy_weight's allowed [0, 3] is identified, whatever box the fit searched."""
+    from cohesion.experiments.calibration import identifiability
+
+    n = 10
+    jac = np.full((n, 1), 1 / np.sqrt(n))
+    residuals = np.full(n, 0.2 * np.sqrt((n - 1) / n))  # standard error 0.2 of the box's width
+    narrow, _ = identifiability(jac, residuals, ("energy_weight",), np.array([0.15]), np.array([0.0]), np.array([0.3]))
+    assert narrow.loc[0, "ci_high"] - narrow.loc[0, "ci_low"] < 0.3 and bool(narrow.loc[0, "identified"])
+    wide, _ = identifiability(jac, residuals, ("energy_weight",), np.array([1.5]), np.array([0.0]), np.array([3.0]))
+    assert wide.loc[0, "ci_high"] - wide.loc[0, "ci_low"] > 1.5 and not bool(wide.loc[0, "identified"])

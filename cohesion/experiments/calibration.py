@@ -283,7 +283,8 @@ def identifiability(
     The residual variance ``s^2 = SSR / (n - p)`` and ``cov = s^2 (J'J)^+``
     give standard errors; the singular values of ``J`` show which directions
     of parameter space the observations constrain. A parameter is identified
-    when its 95% interval spans less than half its allowed range and it
+    when its 95% interval spans less than half its allowed range (the
+    parameter's, not the fitted box ``low``-``high``, which may be narrower) and it
     loads little on any weak direction (singular value below 1% of the
     largest).
 
@@ -304,7 +305,8 @@ def identifiability(
     rows = []
     for j, name in enumerate(names):
         loads_weak = bool((np.abs(vt[weak, j]) > 0.3).any()) if weak.any() else False
-        identified = bool(2 * Z95 * se_unit[j] < IDENTIFIED_SHARE and not loads_weak)
+        allowed = SPECS_BY_NAME[name.rpartition(".")[2]]
+        identified = bool(2 * Z95 * se_unit[j] * width[j] < IDENTIFIED_SHARE * (allowed.high - allowed.low) and not loads_weak)
         notes = []
         if not np.any(jac[:, j]):
             notes.append("no effect on the observations")

@@ -95,3 +95,12 @@ def test_coded_position_counts_in_the_docs_match_positions_csv():
     for text in (MODEL_DOC, readme):
         found = re.findall(r"cover (\d+) of 180 member-issue cells,(?: but only)? (\d+)", text)
         assert found and all(tuple(map(int, f)) == (len(cells), len(own)) for f in found)
+
+
+def test_every_named_stream_is_in_the_reproducibility_section():
+    from cohesion.seeding import STREAMS
+
+    section = MODEL_DOC.split("## 6. Reproducibility", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(section.split())
+    for name, number in STREAMS.items():
+        assert re.search(rf"`?{name}`? (stream )?\(?{number}\b", text), f"stream {name} ({number}) is not in docs/model.md section 6"

@@ -203,3 +203,15 @@ def test_identified_is_judged_against_the_allowed_range_not_the_fitted_box():
     assert narrow.loc[0, "ci_high"] - narrow.loc[0, "ci_low"] < 0.3 and bool(narrow.loc[0, "identified"])
     wide, _ = identifiability(jac, residuals, ("energy_weight",), np.array([1.5]), np.array([0.0]), np.array([3.0]))
     assert wide.loc[0, "ci_high"] - wide.loc[0, "ci_low"] > 1.5 and not bool(wide.loc[0, "identified"])
+
+
+@pytest.mark.parametrize(
+    "fixed", [{"DEU.energy_weight": 1.0}, {"deu.energy_weight": 1.0}, {"members": {"DEU": {"energy_weight": 1.0}}}]
+)
+def test_a_parameter_both_fitted_and_fixed_is_refused_in_every_spelling(fixed):
+    from cohesion.errors import InputError
+    from cohesion.experiments.calibration import calibration_spec
+
+    spec = calibration_spec({"parameters": [{"name": "DEU.energy_weight"}], "fixed": fixed, "starts": 1, "replicates": 1})
+    with pytest.raises(InputError, match="both fitted and fixed"):
+        calibrate(spec)

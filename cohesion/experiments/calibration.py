@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cohesion.constants import ISSUES
 from cohesion.engines import simulate
 from cohesion.errors import InputError, validation_message
-from cohesion.experiments.schema import canonical_name, check_range, read_yaml_mapping
+from cohesion.experiments.schema import canonical_name, check_range, fixed_parameter_names, read_yaml_mapping
 from cohesion.inputs import Position, load_members, load_positions, read_positions, stance_table
 from cohesion.limits import check_steps
 from cohesion.params import (
@@ -241,7 +241,8 @@ def _bounds(spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
     names = [canonical_name(p.name) for p in spec.parameters]
     if len(set(names)) != len(names):
         raise InputError("a fitted parameter is listed twice")
-    clash = sorted(set(names) & {canonical_name(k) for k in spec.fixed})
+    build_parameters([spec.fixed], load_members().codes)  # a malformed fixed layer is one clear error first
+    clash = sorted(set(names) & fixed_parameter_names(spec.fixed))
     if clash:
         raise InputError(f"parameter {clash[0]} is both fitted and fixed")
     bounds = np.array([check_range(p.name, p.low, p.high) for p in spec.parameters])

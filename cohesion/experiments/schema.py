@@ -142,6 +142,14 @@ def canonical_name(name: str) -> str:
     return f"{code.upper()}{dot}{base}"
 
 
+def fixed_parameter_names(fixed: dict[str, Any]) -> set[str]:
+    """Canonical names of the values a ``fixed`` layer sets: flat keys and ``members`` entries alike."""
+    members = fixed.get("members") or {}
+    return {canonical_name(k) for k in fixed if k != "members"} | {
+        canonical_name(f"{code}.{name}") for code, values in members.items() for name in values
+    }
+
+
 def parameter_spec(name: str) -> ParamSpec:
     """The spec of a global name or of ``ISO3.name`` (a per-member parameter; the code in any case)."""
     code, _, base = canonical_name(name).rpartition(".")
@@ -237,10 +245,7 @@ def check_experiment(spec: ExperimentSpec) -> None:
     check_outcomes(spec.outcomes)
     codes = load_members().codes
     build_parameters([spec.fixed], codes)
-    fixed_names = {canonical_name(k) for k in spec.fixed if k != "members"} | {
-        canonical_name(f"{code}.{name}") for code, values in spec.fixed.get("members", {}).items() for name in values
-    }
-    clash = sorted(fixed_names & set(names))
+    clash = sorted(fixed_parameter_names(spec.fixed) & set(names))
     if clash:
         raise InputError(f"parameter {clash[0]} is both varied and fixed")
     for name in expand_scenario_names(spec.scenarios):

@@ -386,3 +386,19 @@ def test_run_report_has_a_trust_section_that_says_how_to_fill_it(tmp_path):
     page = build_report(results)
     assert '<section id="trust"><h2>How much to trust this</h2>' in page
     assert "cohesion validate" in page and "No validation results" in page
+
+
+def test_profile_of_a_single_fitted_parameter_has_nothing_to_refit():
+    """With one fitted parameter the profile is the loss along its grid (there was a clash error instead)."""
+    from cohesion.experiments.calibration import FittedParameter
+    from cohesion.validation.uncertainty import profile_likelihoods
+
+    spec = CalibrationSpec(parameters=[FittedParameter(name="baseline_stance")], starts=1, replicates=2)
+    profiles, summary = profile_likelihoods(spec, points=3)
+    assert list(summary["parameter"]) == ["baseline_stance"] and len(profiles) >= 3
+    assert np.isfinite(profiles["log_likelihood"]).all() and profiles["drop"].min() == 0.0
+    model = StanceModel(spec)
+    obs = target_observations(spec)
+    for row in profiles.itertuples():
+        errors = model.stances(np.array([row.value]))[obs.member_index, obs.issue_index] - obs.observed
+        assert row.log_likelihood == pytest.approx(-0.5 * len(errors) * np.log(np.mean(errors**2)))

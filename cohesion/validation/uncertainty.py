@@ -24,7 +24,7 @@ import pandas as pd
 
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.experiments.calibration import CalibrationSpec, FittedParameter, calibrate, target_observations
+from cohesion.experiments.calibration import CalibrationSpec, StanceModel, calibrate, target_observations
 from cohesion.experiments.schema import check_range
 from cohesion.world import World, build_world
 
@@ -67,11 +67,14 @@ def profile_likelihoods(
     for param in spec.parameters:
         low, high = check_range(param.name, param.low, param.high)
         grid = np.unique(np.append(np.linspace(low, high, points), best_fit.estimates[param.name]))
-        others = [p for p in spec.parameters if p.name != param.name] or [FittedParameter(name=param.name)]
+        others = [p for p in spec.parameters if p.name != param.name]
         lls = []
         for value in grid:
             if value == best_fit.estimates[param.name]:
                 lls.append(best_ll)
+            elif not others:  # the only fitted parameter: nothing to refit, the profile is the loss itself
+                errors = StanceModel(spec).stances(np.array([value]))[obs.member_index, obs.issue_index] - obs.observed
+                lls.append(log_likelihood(float(errors @ errors), n))
             else:
                 fixed_spec = spec.model_copy(update={"parameters": others, "fixed": {**spec.fixed, param.name: float(value)}})
                 fit = calibrate(fixed_spec, obs, start=best_fit.estimates, identify=False)

@@ -207,16 +207,25 @@ def event_rows(result: EnsembleResult) -> list[dict[str, Any]]:
     ]
 
 
-def git_commit() -> str | None:
-    """The git commit of the package source, when it is a checkout."""
-    root = Path(__file__).resolve().parents[1]
+def git_commit(root: Path | None = None) -> str | None:
+    """The git commit of the package source, when it is a checkout; ``-dirty`` appended when the source differs from it.
+
+    Args:
+        root: The checkout (default: the one this package is in); its ``cohesion`` folder is the source.
+    """
+    root = Path(__file__).resolve().parents[1] if root is None else Path(root)
     if not (root / "pyproject.toml").is_file():  # an installed wheel: any enclosing repository is not ours
         return None
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        # tracked files of the package only: results and other outputs beside it are not source
+        edited = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--", "cohesion"], capture_output=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    commit = out.stdout.strip() if out.returncode == 0 else ""
+    if not commit:
+        return None
+    return f"{commit}-dirty" if edited.returncode == 1 else commit
 
 
 def file_sha256(path: Path) -> str:

@@ -76,17 +76,28 @@ def prepare(request: RunRequest) -> list[World]:
         raise InputError(f"--uncertainty must be noise, parameters or all, got {request.uncertainty!r}")
     request.resolved_workers(1)
     worlds = []
-    plain = [(name, [], "") for name in expand_scenario_names(request.scenarios)]
-    for argument, extra, text in plain + [(name, [layer], text) for name, layer, text in request.variants]:
+    for argument, layers, overrides in _requested(request):
         spec, digest = load_scenario(argument)
         world = build_world(
-            spec, digest, [*request.param_layers, *extra], horizon=request.steps,
+            spec, digest, layers, horizon=request.steps,
             driver_source=request.drivers, driver_uncertainty=request.driver_uncertainty,
         )
-        worlds.append((argument, world, ", ".join(t for t in (request.overrides, text) if t)))
+        worlds.append((argument, world, overrides))
     labelled = _labelled(worlds)
     check_run_size(request.runs, [w.horizon for w in labelled])
     return labelled
+
+
+def _requested(request: RunRequest) -> list[tuple[str, list[Mapping[str, Any]], str]]:
+    """(scenario argument, parameter layers, override text) of each world ``prepare`` builds, in its order.
+
+    The plain scenarios come first, then the variants, each with its own layer after the request's.
+    """
+    plain = [(name, list(request.param_layers), request.overrides) for name in expand_scenario_names(request.scenarios)]
+    return plain + [
+        (name, [*request.param_layers, layer], ", ".join(t for t in (request.overrides, text) if t))
+        for name, layer, text in request.variants
+    ]
 
 
 def _labelled(worlds: list[tuple[str, World, str]]) -> list[World]:
@@ -128,7 +139,8 @@ def run(
 ) -> list[EnsembleResult]:
     """Validate, simulate every scenario, and write the results folder if ``out`` is given.
 
-    ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it.
+    ``worlds`` may pass the result of ``prepare(request)`` when the caller already has it (the same
+    worlds in the same order: runs with parameter uncertainty rebuild each from its request layers).
     """
     worlds = prepare(request) if worlds is None else worlds
     engine = request.resolved_engine()
@@ -138,11 +150,13 @@ def run(
         if request.uncertainty != "noise":
             from cohesion.validation.uncertainty import simulate_parameter_uncertainty
 
+            # each world is rebuilt per run with drawn parameters below its own layers (a variant's override included)
+            layers = [layers for _, layers, _ in _requested(request)]
             return [
                 simulate_parameter_uncertainty(
-                    world, request.param_layers, request.runs, request.seed, request.uncertainty, engine, progress
+                    world, world_layers, request.runs, request.seed, request.uncertainty, engine, progress
                 )
-                for world in worlds
+                for world, world_layers in zip(worlds, layers, strict=True)
             ]
         if workers > 1:
             from cohesion.engines.vectorized import simulate_ensembles
@@ -160,7 +174,8 @@ def run(
             "steps": request.steps,
             "engine": engine,
             "drivers": request.drivers,
-            "driver_uncertainty": request.driver_uncertainty and request.drivers == "measured",
+            # --uncertainty parameters simulates every run on the point drivers
+            "driver_uncertainty": any(w.driver_draws is not None for w in worlds) and request.uncertainty != "parameters",
             "scenario_arguments": request.scenarios,
             "uncertainty": request.uncertainty,
         }

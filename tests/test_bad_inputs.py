@@ -303,6 +303,8 @@ CASES = [
     Case("experiment-executor-unknown", ("experiment", "x.yaml", "--executor", "cloud"), "--executor", experiment()),
     Case("experiment-workers-zero", ("experiment", "x.yaml", "--workers", "0"), "--workers", experiment()),
     Case("experiment-scheduler-without-dask", ("experiment", "x.yaml", "--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs", experiment()),
+    Case("experiment-scheduler-no-port", ("experiment", "x.yaml", "--quiet", "--out", "exp", "--executor", "dask", "--scheduler", "nonsense"), "Dask scheduler nonsense", experiment()),
+    Case("experiment-scheduler-scheme", ("experiment", "x.yaml", "--quiet", "--out", "exp", "--executor", "dask", "--scheduler", "foo://x"), "Dask scheduler foo://x", experiment()),
     Case("experiment-calibration-file", ("experiment", "x.yaml", "--quiet"), "calibration file", write("x.yaml", "name: c\nscenario: baseline\n")),
     # --- sensitivity ---
     Case("sensitivity-steps-million", ("sensitivity", "baseline", "--steps", "1000000", "--quiet"), "--steps must be between 1 and 520", entry=True),

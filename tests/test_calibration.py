@@ -173,6 +173,15 @@ def test_calibrate_bad_input_is_one_error_line(argv, message, tmp_path, capsys):
     assert not (tmp_path / "cal").exists()
 
 
+def test_calibrate_refuses_a_parameter_file_at_the_results_folder(tmp_path, capsys):
+    """``--out`` names the parameter file: the folder of ``--out-dir`` cannot be it (nothing is fitted or written)."""
+    folder = tmp_path / "results" / "calibration"
+    assert run_cli(["calibrate", "--out-dir", str(folder), "--out", str(folder), "--starts", "1", "--replicates", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "--out" in err[0] and "--out-dir" in err[0]
+    assert not (tmp_path / "results").exists()
+
+
 def test_calibration_file_is_strict(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: baseline\nparameters:\n  - {name: energy_weight, low: 0, high: 9}\n", encoding="utf-8")
@@ -181,3 +190,28 @@ def test_calibration_file_is_strict(tmp_path, capsys):
     bad.write_text("scenarios: [baseline]\n", encoding="utf-8")
     assert run_cli(["calibrate", "--config", str(bad), "--out-dir", str(tmp_path / "cal")]) == 2
     assert "scenarios: unknown key" in capsys.readouterr().err
+
+
+def test_identified_is_judged_against_the_allowed_range_not_the_fitted_box():
+    """A 95 % interval of 8 % of energy_weight's allowed [0, 3] is identified, whatever box the fit searched."""
+    from cohesion.experiments.calibration import identifiability
+
+    n = 10
+    jac = np.full((n, 1), 1 / np.sqrt(n))
+    residuals = np.full(n, 0.2 * np.sqrt((n - 1) / n))  # standard error 0.2 of the box's width
+    narrow, _ = identifiability(jac, residuals, ("energy_weight",), np.array([0.15]), np.array([0.0]), np.array([0.3]))
+    assert narrow.loc[0, "ci_high"] - narrow.loc[0, "ci_low"] < 0.3 and bool(narrow.loc[0, "identified"])
+    wide, _ = identifiability(jac, residuals, ("energy_weight",), np.array([1.5]), np.array([0.0]), np.array([3.0]))
+    assert wide.loc[0, "ci_high"] - wide.loc[0, "ci_low"] > 1.5 and not bool(wide.loc[0, "identified"])
+
+
+@pytest.mark.parametrize(
+    "fixed", [{"DEU.energy_weight": 1.0}, {"deu.energy_weight": 1.0}, {"members": {"DEU": {"energy_weight": 1.0}}}]
+)
+def test_a_parameter_both_fitted_and_fixed_is_refused_in_every_spelling(fixed):
+    from cohesion.errors import InputError
+    from cohesion.experiments.calibration import calibration_spec
+
+    spec = calibration_spec({"parameters": [{"name": "DEU.energy_weight"}], "fixed": fixed, "starts": 1, "replicates": 1})
+    with pytest.raises(InputError, match="both fitted and fixed"):
+        calibrate(spec)

@@ -265,3 +265,24 @@ def test_dynamics_option_sets_the_confidence_bound_and_set_overrides_it(tmp_path
         assert done.returncode == 0, done.stderr
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["scenarios"][0]["parameters"]["confidence_bound"] == bound
+
+
+def test_manifest_commit_says_when_the_package_source_differs_from_it(tmp_path):
+    """A results folder names the commit of the code that made it: uncommitted edits to the package mark it dirty."""
+    from cohesion.results import git_commit
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    (tmp_path / "cohesion").mkdir()
+    (tmp_path / "cohesion" / "rule.py").write_text("A = 1\n", encoding="utf-8")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x")
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / "results").mkdir()  # outputs beside the package are not source
+    (tmp_path / "results" / "summary.csv").write_text("a\n", encoding="utf-8")
+    assert git_commit(tmp_path) == head
+    (tmp_path / "cohesion" / "rule.py").write_text("A = 2\n", encoding="utf-8")
+    assert git_commit(tmp_path) == f"{head}-dirty"

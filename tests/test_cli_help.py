@@ -44,6 +44,13 @@ def test_member_codes_are_case_insensitive_and_unknown_ones_list_the_valid_codes
     assert explain.returncode == 2 and "valid: ALB" in explain.stderr
 
 
+def test_positions_takes_member_codes_in_any_case_as_its_example_does(cli):
+    done = call(cli, "positions", "--member", "deu", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.strip().splitlines()[1:]
+    assert rows and all(",DEU," in row for row in rows)
+
+
 def test_members_prints_readable_numbers(cli):
     done = call(cli, "members")
     assert done.returncode == 0

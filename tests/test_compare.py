@@ -103,3 +103,12 @@ def test_report_over_several_folders_and_bad_reference(folders, tmp_path, cli):
                          capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "bad.html").exists()
+
+
+def test_compare_with_one_scenario_is_one_error_line(folders, tmp_path, cli):
+    _, low = folders  # a folder with one scenario, baseline [energy_weight=0.5]
+    for args in ([str(low)], ["baseline", "--runs", "2", "--steps", "4"]):
+        done = subprocess.run([*cli, "compare", *args, "--out", str(tmp_path / "one.html")], capture_output=True, text=True)
+        assert done.returncode == 2 and done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+        assert "nothing to compare" in done.stderr
+        assert not (tmp_path / "one.html").exists()

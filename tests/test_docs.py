@@ -80,3 +80,27 @@ def test_measured_driver_loadings_in_the_doc_match_the_stored_drivers():
     for doc in (MODEL_DOC, data_doc):
         block = doc.split(DOC_BLOCK[0], 1)[1].split(DOC_BLOCK[1], 1)[0].strip()
         assert block == markdown_tables(load_measurement()), "run scripts/update_measurement_docs.py"
+
+
+def test_coded_position_counts_in_the_docs_match_positions_csv():
+    """The member-stance rows, coded cells and cells with a member's own evidence that README and model.md state."""
+    from cohesion.inputs import load_positions
+
+    rows = [p for p in load_positions() if p.use == "member_stance"]
+    cells = {(p.speaks_for, p.issue) for p in rows}
+    own = {(p.speaks_for, p.issue) for p in rows if not p.group}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"The (\d+) member rows cover (\d+) of the 180\s+member-issue cells \((\d+) from a member's own", MODEL_DOC)
+    assert stated is not None and tuple(map(int, stated.groups())) == (len(rows), len(cells), len(own))
+    for text in (MODEL_DOC, readme):
+        found = re.findall(r"cover (\d+) of 180 member-issue cells,(?: but only)? (\d+)", text)
+        assert found and all(tuple(map(int, f)) == (len(cells), len(own)) for f in found)
+
+
+def test_every_named_stream_is_in_the_reproducibility_section():
+    from cohesion.seeding import STREAMS
+
+    section = MODEL_DOC.split("## 6. Reproducibility", 1)[1].split("\n## ", 1)[0]
+    text = " ".join(section.split())
+    for name, number in STREAMS.items():
+        assert re.search(rf"`?{name}`? (stream )?\(?{number}\b", text), f"stream {name} ({number}) is not in docs/model.md section 6"

@@ -92,6 +92,12 @@ BAD_CASES = {
         "peer_weight + anchor_weight must be <= 1",
     ),
     "varied and fixed": ({"fixed": {"energy_weight": 1.0}}, "both varied and fixed"),
+    # member codes in any case name the same parameter (as in --set and parameter files)
+    "varied and fixed in another case": ({"fixed": {"deu.threat_weight": 1.0}}, "both varied and fixed"),
+    "varied twice in another case": (
+        {"parameters": [{"name": "DEU.threat_weight", "low": 0, "high": 1}, {"name": "deu.threat_weight", "low": 0, "high": 1}]},
+        "listed twice",
+    ),
     "event beyond horizon": ({"steps": 1}, "beyond the horizon"),
 }
 
@@ -106,6 +112,18 @@ def test_bad_experiment_file_is_one_error_line_and_creates_nothing(case, tmp_pat
     assert len(err) == 1 and err[0].startswith("error: ")
     assert message in err[0]
     assert not out.exists()
+
+
+def test_a_member_parameter_may_be_varied_with_its_code_in_any_case(tmp_path):
+    lower = {**SMALL, "parameters": [SMALL["parameters"][0], {"name": "deu.threat_weight", "values": [0.5, 1.5]}]}
+    plan = plan_experiment(load_experiment(write_experiment(tmp_path, lower)))
+    reference = plan_experiment(load_experiment(write_experiment(tmp_path, SMALL, "upper.yaml")))
+    task = plan.task(plan.chunks()[0])
+    row = plan.matrix[plan.matrix[:, 1] == 1.5][0]
+    assert plan.evaluator.world("baseline", dict(zip(plan.names, row))).params.members["DEU"].threat_weight == 1.5
+    found = plan.evaluator.evaluate_points("baseline", plan.names, task.rows, task.seeds)
+    expected = reference.evaluator.evaluate_points("baseline", reference.names, task.rows, task.seeds)
+    assert all(np.array_equal(found[name], expected[name]) for name in plan.outcomes)
 
 
 def test_malformed_yaml_and_missing_file_are_errors(tmp_path, capsys):

@@ -55,6 +55,16 @@ def test_acceptance_window_narrows_with_salience():
     np.testing.assert_allclose(acceptance_window(salience, 0.4, 0.5), [[0.4, 0.2], [0.3, 0.36]])
 
 
+@pytest.mark.parametrize("runs", [2, 30])  # 30 runs of 30 members must not be read as one tolerance per member
+def test_acceptance_window_with_one_tolerance_per_run(runs):
+    salience = np.random.default_rng(0).random((30, 6))
+    tolerance = np.linspace(0.1, 0.9, runs)
+    windows = acceptance_window(salience, tolerance, np.full(runs, 0.5))
+    assert windows.shape == (runs, 30, 6)
+    for r in (0, runs - 1):
+        np.testing.assert_allclose(windows[r], acceptance_window(salience, float(tolerance[r]), 0.5))
+
+
 def test_consensus_rule_by_hand():
     # issue 0: windows [0.7,1.3] [0.5,1.1] [0.2,0.8] [-0.2,0.4]: lo 0.7 > hi 0.4, no decision
     # issue 1: windows [0.5,1.1] [0.5,1.1] [-0.1,0.5] [0.3,0.9]: [0.5, 0.5]; decision 0.5 (proposal 0.9 diluted)

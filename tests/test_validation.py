@@ -338,6 +338,50 @@ def test_run_with_parameter_uncertainty_is_wider_reproducible_and_says_so(tmp_pa
     assert week0(fixed).std() < 1e-9 < 1e-3 < week0(drawn).std()  # drawn weights move the initial stances
 
 
+@pytest.mark.parametrize("kind", ["parameters", "all"])
+def test_a_variant_keeps_its_override_under_parameter_uncertainty(kind):
+    """``--set SCENARIO:name=value`` with ``--uncertainty``: the variant runs with its override, not the plain layers."""
+    from cohesion.runner import run
+
+    request = RunRequest(scenarios=["baseline"], runs=2, steps=4, uncertainty=kind,
+                         variants=[("baseline", {"threat_weight": 2.9}, "threat_weight=2.9")])
+    plain, variant = run(request)
+    assert variant.world.scenario.name == "baseline [threat_weight=2.9]"
+    assert np.abs(variant.horizon_stance - plain.horizon_stance).max() > 0.01
+
+
+def test_uncertainty_all_keeps_each_runs_driver_draw_common_to_all_scenarios(monkeypatch):
+    """Run ``r`` of every scenario takes posterior draw ``d_r`` (World.run_drivers), also with parameters drawn per run."""
+    import cohesion.engines
+    from cohesion.validation.uncertainty import simulate_parameter_uncertainty
+    from tests.conftest import make_world
+
+    used = {}
+    simulate = cohesion.engines.simulate
+
+    def spy(world, runs, seed, engine="vectorized", progress=None):
+        used.setdefault(world.scenario.name, []).append(world.run_drivers(seed, 0, 1).energy_dependence[0])
+        return simulate(world, runs, seed, engine=engine, progress=progress)
+
+    monkeypatch.setattr(cohesion.engines, "simulate", spy)
+    worlds = [make_world(name, horizon=12) for name in ("baseline", "invasion")]
+    for world in worlds:
+        simulate_parameter_uncertainty(world, [], 3, 20220127, "all")
+    expected = worlds[0].run_drivers(20220127, 0, 3).energy_dependence
+    assert np.unique(expected, axis=0).shape[0] == 3  # three different draws
+    for name in ("baseline", "invasion"):
+        assert np.array_equal(np.array(used[name]), expected), name
+
+
+@pytest.mark.parametrize("kind,drawn", [("noise", True), ("parameters", False), ("all", True)])
+def test_manifest_says_whether_the_runs_drew_their_drivers(tmp_path, kind, drawn):
+    """``--uncertainty parameters`` runs on the point drivers: the manifest must not claim driver draws."""
+    from cohesion.runner import run
+
+    run(RunRequest(scenarios=["baseline"], runs=2, steps=4, uncertainty=kind), out=tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))["driver_uncertainty"] is drawn
+
+
 def test_unknown_uncertainty_kind_is_one_error_line(capsys):
     assert run_cli(["run", "baseline", "--uncertainty", "everything", "--runs", "2"]) == 2
     assert capsys.readouterr().err.strip().startswith("error: --uncertainty must be noise, parameters or all")
@@ -354,3 +398,19 @@ def test_run_report_has_a_trust_section_that_says_how_to_fill_it(tmp_path):
     page = build_report(results)
     assert '<section id="trust"><h2>How much to trust this</h2>' in page
     assert "cohesion validate" in page and "No validation results" in page
+
+
+def test_profile_of_a_single_fitted_parameter_has_nothing_to_refit():
+    """With one fitted parameter the profile is the loss along its grid (there was a clash error instead)."""
+    from cohesion.experiments.calibration import FittedParameter
+    from cohesion.validation.uncertainty import profile_likelihoods
+
+    spec = CalibrationSpec(parameters=[FittedParameter(name="baseline_stance")], starts=1, replicates=2)
+    profiles, summary = profile_likelihoods(spec, points=3)
+    assert list(summary["parameter"]) == ["baseline_stance"] and len(profiles) >= 3
+    assert np.isfinite(profiles["log_likelihood"]).all() and profiles["drop"].min() == 0.0
+    model = StanceModel(spec)
+    obs = target_observations(spec)
+    for row in profiles.itertuples():
+        errors = model.stances(np.array([row.value]))[obs.member_index, obs.issue_index] - obs.observed
+        assert row.log_likelihood == pytest.approx(-0.5 * len(errors) * np.log(np.mean(errors**2)))

@@ -279,7 +279,7 @@ def calibrate(
 ) -> None:
     """Fit parameters to observed stances with scipy's least_squares; report fit and identifiability.
 
-    Example: cohesion calibrate --out results/calibration
+    Example: cohesion calibrate --out-dir results/calibration --out calibrated.yaml
     """
     from cohesion.experiments import calibration as fit
     from cohesion.outputs import claimed_file, claimed_output
@@ -302,6 +302,8 @@ def calibrate(
         _crossval(spec, cv, out_dir or Path("results/crossval"), drivers)
         return
     out_dir = out_dir or Path("results/calibration")
+    if out is not None and Path(out).resolve() == Path(out_dir).resolve():
+        raise InputError(f"--out is the parameter file and --out-dir the results folder: they cannot both be {out}")
     # every output is checked and locked before the fit: never replace other folders or a user's file
     with claimed_output(out_dir, "experiment", "calibration") as folder, (
         claimed_file(out, overwrite, fit.PARAMS_MARKER, "parameter file") if out is not None else nullcontext(None)

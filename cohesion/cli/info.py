@@ -75,6 +75,7 @@ def positions(
     from cohesion.inputs import load_positions
 
     frame = pd.DataFrame([p.__dict__ for p in load_positions()])
+    member = member.upper()  # codes in any case, as everywhere else
     if member:
         if member not in set(frame["speaks_for"]):
             raise InputError(f"no position speaks for {member!r}")

@@ -41,8 +41,12 @@ def acceptance_window(salience: np.ndarray, tolerance: float | np.ndarray, tight
 
     A member accepts a decision ``y`` on issue ``k`` when ``|y - x_ik| <= w_ik``:
     the more an issue matters to it, the less it will concede.
+
+    Args:
+        salience: (N, K) issue salience.
+        tolerance, tightening: Scalars, or (R,) one per run, giving (R, N, K) windows.
     """
-    return np.asarray(tolerance)[..., None] * (1.0 - np.asarray(tightening)[..., None] * salience)
+    return np.asarray(tolerance)[..., None, None] * (1.0 - np.asarray(tightening)[..., None, None] * salience)
 
 
 def member_alignment(stance: np.ndarray, proposal: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cohesion.constants import ISSUES
 from cohesion.engines import simulate
 from cohesion.errors import InputError, validation_message
-from cohesion.experiments.schema import check_range, read_yaml_mapping
+from cohesion.experiments.schema import canonical_name, check_range, fixed_parameter_names, read_yaml_mapping
 from cohesion.inputs import Position, load_members, load_positions, read_positions, stance_table
 from cohesion.limits import check_steps
 from cohesion.params import (
@@ -239,10 +239,11 @@ class CalibrationResult:
 
 
 def _bounds(spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
-    names = [p.name for p in spec.parameters]
+    names = [canonical_name(p.name) for p in spec.parameters]
     if len(set(names)) != len(names):
         raise InputError("a fitted parameter is listed twice")
-    clash = sorted(set(names) & set(spec.fixed))
+    build_parameters([spec.fixed], load_members().codes)  # a malformed fixed layer is one clear error first
+    clash = sorted(set(names) & fixed_parameter_names(spec.fixed))
     if clash:
         raise InputError(f"parameter {clash[0]} is both fitted and fixed")
     bounds = np.array([check_range(p.name, p.low, p.high) for p in spec.parameters])
@@ -284,7 +285,8 @@ def identifiability(
     The residual variance ``s^2 = SSR / (n - p)`` and ``cov = s^2 (J'J)^+``
     give standard errors; the singular values of ``J`` show which directions
     of parameter space the observations constrain. A parameter is identified
-    when its 95% interval spans less than half its allowed range and it
+    when its 95% interval spans less than half its allowed range (the
+    parameter's, not the fitted box ``low``-``high``, which may be narrower) and it
     loads little on any weak direction (singular value below 1% of the
     largest).
 
@@ -305,7 +307,8 @@ def identifiability(
     rows = []
     for j, name in enumerate(names):
         loads_weak = bool((np.abs(vt[weak, j]) > 0.3).any()) if weak.any() else False
-        identified = bool(2 * Z95 * se_unit[j] < IDENTIFIED_SHARE and not loads_weak)
+        allowed = SPECS_BY_NAME[name.rpartition(".")[2]]
+        identified = bool(2 * Z95 * se_unit[j] * width[j] < IDENTIFIED_SHARE * (allowed.high - allowed.low) and not loads_weak)
         notes = []
         if not np.any(jac[:, j]):
             notes.append("no effect on the observations")

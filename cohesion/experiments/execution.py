@@ -84,7 +84,7 @@ def _dask(evaluator: Evaluator, work: Work, config: ExecutorConfig) -> Iterator[
             client = Client(cluster)
         else:
             client = Client(config.scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a malformed address (no port, unknown scheme)
         raise InputError(
             f"cannot start or reach the Dask scheduler {config.scheduler or ''}: {exc}".replace("  ", " ")
         ) from None

@@ -136,9 +136,23 @@ def read_yaml_mapping(path: Path, what: str) -> tuple[dict[str, Any], str]:
     return data, text
 
 
+def canonical_name(name: str) -> str:
+    """A parameter name with its member code upper-cased (``deu.energy_weight`` is ``DEU.energy_weight``)."""
+    code, dot, base = name.rpartition(".")
+    return f"{code.upper()}{dot}{base}"
+
+
+def fixed_parameter_names(fixed: dict[str, Any]) -> set[str]:
+    """Canonical names of the values a ``fixed`` layer sets: flat keys and ``members`` entries alike."""
+    members = fixed.get("members") or {}
+    return {canonical_name(k) for k in fixed if k != "members"} | {
+        canonical_name(f"{code}.{name}") for code, values in members.items() for name in values
+    }
+
+
 def parameter_spec(name: str) -> ParamSpec:
-    """The spec of a global name or of ``ISO3.name`` (a per-member parameter)."""
-    code, _, base = name.rpartition(".")
+    """The spec of a global name or of ``ISO3.name`` (a per-member parameter; the code in any case)."""
+    code, _, base = canonical_name(name).rpartition(".")
     spec = SPECS_BY_NAME.get(base)
     if spec is None:
         raise InputError(f"unknown parameter {base!r} (see 'cohesion params')")
@@ -222,7 +236,7 @@ def check_experiment(spec: ExperimentSpec) -> None:
     """Check an experiment against the model: parameters, scenarios, outcomes, fixed values."""
     check_steps(spec.steps, "steps")
     design = spec.design.type
-    names = [p.name for p in spec.parameters]
+    names = [canonical_name(p.name) for p in spec.parameters]
     if len(set(names)) != len(names):
         raise InputError("a parameter is listed twice")
     for param in spec.parameters:
@@ -231,10 +245,7 @@ def check_experiment(spec: ExperimentSpec) -> None:
     check_outcomes(spec.outcomes)
     codes = load_members().codes
     build_parameters([spec.fixed], codes)
-    fixed_names = {k for k in spec.fixed if k != "members"} | {
-        f"{code}.{name}" for code, values in spec.fixed.get("members", {}).items() for name in values
-    }
-    clash = sorted(fixed_names & set(names))
+    clash = sorted(fixed_parameter_names(spec.fixed) & set(names))
     if clash:
         raise InputError(f"parameter {clash[0]} is both varied and fixed")
     for name in expand_scenario_names(spec.scenarios):

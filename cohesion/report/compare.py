@@ -143,6 +143,8 @@ def compare(results: RunResults, per_run: pd.DataFrame | None, reference: str | 
         raise InputError(f"reference {reference!r} is not among the scenarios ({', '.join(results.scenarios)})")
     summary = results.summary.set_index("scenario")
     others = [s for s in results.scenarios if s != reference]
+    if not others:
+        raise InputError(f"nothing to compare: {reference!r} is the only scenario (give two or more scenarios or results folders)")
     rows = []
     for score in results.scores:
         for scenario in others:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.experiments.calibration import CalibrationSpec, FittedParameter, calibrate, target_observations
+from cohesion.experiments.calibration import CalibrationSpec, StanceModel, calibrate, target_observations
 from cohesion.experiments.schema import check_range
 from cohesion.world import World, build_world
 
@@ -67,11 +67,14 @@ def profile_likelihoods(
     for param in spec.parameters:
         low, high = check_range(param.name, param.low, param.high)
         grid = np.unique(np.append(np.linspace(low, high, points), best_fit.estimates[param.name]))
-        others = [p for p in spec.parameters if p.name != param.name] or [FittedParameter(name=param.name)]
+        others = [p for p in spec.parameters if p.name != param.name]
         lls = []
         for value in grid:
             if value == best_fit.estimates[param.name]:
                 lls.append(best_ll)
+            elif not others:  # the only fitted parameter: nothing to refit, the profile is the loss itself
+                errors = StanceModel(spec).stances(np.array([value]))[obs.member_index, obs.issue_index] - obs.observed
+                lls.append(log_likelihood(float(errors @ errors), n))
             else:
                 fixed_spec = spec.model_copy(update={"parameters": others, "fixed": {**spec.fixed, param.name: float(value)}})
                 fit = calibrate(fixed_spec, obs, start=best_fit.estimates, identify=False)
@@ -166,7 +169,8 @@ def simulate_parameter_uncertainty(
     Run ``r`` draws its parameters from its own ``parameters`` stream (below the
     caller's parameter layers, so ``--set`` and ``--params`` still win), and is
     simulated alone with a seed from that stream. ``kind`` ``parameters`` sets
-    ``noise_sd`` to 0; ``all`` keeps the noise.
+    ``noise_sd`` to 0 and uses the point drivers; ``all`` keeps the noise and, with
+    driver uncertainty, gives run ``r`` the posterior draw of run ``r`` of every scenario.
     """
     from cohesion.engines import simulate
     from cohesion.seeding import stream
@@ -181,8 +185,12 @@ def simulate_parameter_uncertainty(
         draw = parameter_draws(summary, 1, stream(seed, name, r, "parameters"))[0]
         world_r = build_world(
             world.scenario, world.scenario_hash, [draw, *layers, *quiet], horizon=world.horizon,
-            driver_source=world.driver_source, driver_uncertainty=kind == "all" and world.driver_draws is not None,
+            driver_source=world.driver_source, driver_uncertainty=False,
         )
+        if kind == "all" and world.driver_draws is not None:
+            # run r's posterior draw under the root seed, as in every other scenario (World.run_drivers), not one
+            # picked by this run's own seed, which depends on the scenario
+            world_r = dataclasses.replace(world_r, driver_draws=world.run_drivers(seed, r, 1))
         parts.append(simulate(world_r, 1, run_seed(seed, name, r), engine=engine))
         if progress is not None:
             progress(1)

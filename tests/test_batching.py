@@ -242,3 +242,16 @@ def test_points_with_different_dynamics_fall_back_to_one_by_one():
     reference = dataclasses.replace(plan.evaluator, batched=False).evaluate_points("baseline", plan.names, plan.matrix, seeds)
     for name in plan.outcomes:
         np.testing.assert_array_equal(batched[name], reference[name])
+
+
+def test_a_batch_refuses_points_with_other_reference_levels():
+    """Points are stepped with the first world's reference levels, so they must share them (review F20)."""
+    from cohesion.core.drivers import structural_drivers
+    from cohesion.engines.vectorized import simulate_points
+    from cohesion.inputs import load_members
+    from cohesion.world import build_world
+
+    first = make_world("baseline", horizon=4)
+    other = build_world(first.scenario, first.scenario_hash, horizon=4, drivers=structural_drivers(load_members()))
+    with pytest.raises(ValueError, match="reference levels"):
+        simulate_points([first, other], [1, 1], 2)

@@ -14,7 +14,7 @@ from cohesion.cli import main
 from cohesion.engines import simulate
 from cohesion.experiments import plan as plan_module
 from cohesion.experiments.execution import ExecutorConfig
-from cohesion.experiments.plan import plan_experiment, point_seed
+from cohesion.experiments.plan import design_seed, plan_experiment
 from cohesion.experiments.schema import load_experiment
 from cohesion.experiments.sensitivity import DECISION_RANGES
 from cohesion.experiments.store import run_plan
@@ -164,7 +164,7 @@ def test_points_table_matches_direct_simulation(tmp_path):
     spec, digest = load_scenario("gas-cutoff")
     world = build_world(spec, digest, [{"noise_sd": 0.02}, {"energy_weight": 1.5, "DEU.threat_weight": 1.5}], horizon=6,
                         driver_uncertainty=False)  # as experiments run by default
-    seed = point_seed(7, "gas-cutoff", 3)
+    seed = design_seed(7, "gas-cutoff")
     result = simulate(world, 3, seed, engine="vectorized")
     rows = frame[(frame.scenario == "gas-cutoff") & (frame.point == 3)]
     assert (rows["seed"] == seed).all()
@@ -174,8 +174,9 @@ def test_points_table_matches_direct_simulation(tmp_path):
 
 
 def test_seeds_are_distinct_and_do_not_depend_on_chunking_or_other_scenarios(tmp_path, monkeypatch):
-    seeds = {point_seed(1, s, p) for s in ("baseline", "gas-cutoff") for p in range(200)}
-    assert len(seeds) == 400 and all(0 <= s < 2**63 for s in seeds)
+    seeds = {design_seed(1, s) for s in ("baseline", "gas-cutoff", "invasion")}
+    assert len(seeds) == 3 and all(0 <= s < 2**63 for s in seeds)
+    assert design_seed(1, "baseline") != design_seed(2, "baseline")
     both = run_plan(plan_experiment(load_experiment(write_experiment(tmp_path, SMALL))), tmp_path / "both")
     monkeypatch.setattr(plan_module, "CHUNKS_PER_SCENARIO", 2)  # 3 points per part file instead of 1
     alone_file = write_experiment(tmp_path, {**SMALL, "scenarios": ["gas-cutoff"]}, "alone.yaml")
@@ -324,3 +325,17 @@ def test_shipped_experiments_load_at_full_size():
     for path in SHIPPED:
         plan = plan_experiment(load_experiment(path))
         assert plan.n_points * plan.replicates * len(plan.scenarios) <= 2000, path.name
+
+
+def test_a_parameter_that_cannot_act_gets_zero_sobol_indices(tmp_path):
+    """Common random numbers: points differ by their parameters only (review finding F18)."""
+    out = tmp_path / "inert"
+    argv = ["sensitivity", "baseline", "--param", "vote_yes_threshold=0.6:1", "--param", "threat_weight=0.2:1.0",
+            "--samples", "16", "--steps", "6", "--replicates", "2", "--quiet", "--workers", "1", "--out", str(out)]
+    assert run_cli(argv) == 0
+    sens = pd.read_csv(out / "sensitivity.csv")
+    inert = sens[(sens.parameter == "vote_yes_threshold") & sens.outcome.isin(["consensus", "cohesion"])]
+    assert len(inert) == 2
+    np.testing.assert_allclose(inert[["S1", "ST"]].to_numpy(), 0.0, atol=1e-12)
+    active = sens[(sens.parameter == "threat_weight") & (sens.outcome == "cohesion")]
+    assert float(active["ST"].iloc[0]) > 0.5

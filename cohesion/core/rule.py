@@ -1,8 +1,8 @@
 """The update rule: pure functions of arrays (docs/model.md, "Submodels").
 
 Shapes: ``R`` runs, ``N`` members, ``K`` issues, ``C`` attribution components.
-Member-level inputs are (R, N) or (N,); stances are (R, N, K); components are
-(R, C, N, K) in the order of ``cohesion.constants.COMPONENTS``. The Mesa shell
+Member-level inputs are (R, N) or (N,); stances are (R, N, K); attribution components are
+(C, N, K), averaged over runs, in the order of ``cohesion.constants.COMPONENTS``. The Mesa shell
 calls these functions on one member's slice, the vectorized engine on whole
 ensembles; all operations are elementwise or per-row, so both give the same
 numbers.

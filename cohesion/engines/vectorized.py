@@ -223,6 +223,8 @@ def simulate_points(
     for world in worlds[1:]:
         if (world.scenario.name, world.scenario_hash, world.horizon) != (head.scenario.name, head.scenario_hash, head.horizon):
             raise ValueError("a batch of points must share one scenario and horizon")
+        if not np.array_equal(world.references, head.references):  # every point is stepped with head's
+            raise ValueError("a batch of points must share the drivers' reference levels")
     n, k = head.members.n, len(ISSUES)
     out = np.empty((len(worlds), replicates, n, k))
     proposals = np.empty((len(worlds), replicates, k))

@@ -38,9 +38,15 @@ POINT_ID_COLUMNS = ("point", "replicate", "seed", "scenario")
 CHUNKS_PER_SCENARIO = 64
 
 
-def point_seed(seed: int, scenario: str, point: int) -> int:
-    """The seed of one design point of one scenario (63 bits, fits an int64 column)."""
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(scenario_key(scenario), point))
+def design_seed(seed: int, scenario: str) -> int:
+    """The seed of every design point of one scenario (63 bits, fits an int64 column).
+
+    All points share it (common random numbers): replicate ``r`` of every point draws the same
+    noise and events, so the differences between points are the parameters' alone and a
+    sensitivity index does not book run-to-run noise as an effect (a parameter that cannot act
+    gets an index of exactly 0).
+    """
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(scenario_key(scenario),))
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
@@ -142,7 +148,7 @@ class Plan:
             first=chunk.first,
             names=self.names,
             rows=self.matrix[chunk.first : chunk.stop],
-            seeds=tuple(point_seed(self.seed, chunk.scenario, p) for p in range(chunk.first, chunk.stop)),
+            seeds=(design_seed(self.seed, chunk.scenario),) * chunk.size,
         )
 
 

@@ -103,8 +103,8 @@ class ExperimentSpec(BaseModel):
     drivers: Literal["measured", "legacy"] = Field(default="measured", description="Structural drivers (docs/model.md 3.2)")
     driver_uncertainty: bool = Field(
         default=False,
-        description="Draw each replicate's drivers from the measured posterior; off by default, since every design "
-        "point has its own seed and would otherwise differ by measurement noise as well as by its parameters",
+        description="Draw each replicate's drivers from the measured posterior (replicate r of every point takes the "
+        "same draw); off by default, so that an index measures the parameters at the point drivers",
     )
 
 

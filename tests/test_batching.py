@@ -255,3 +255,19 @@ def test_a_batch_refuses_points_with_other_reference_levels():
     other = build_world(first.scenario, first.scenario_hash, horizon=4, drivers=structural_drivers(load_members()))
     with pytest.raises(ValueError, match="reference levels"):
         simulate_points([first, other], [1, 1], 2)
+
+
+def test_points_with_more_replicates_than_a_chunk_keep_the_noise_budget(monkeypatch):
+    """Each point's replicates are cut into chunks of runs (review F6), with the same numbers."""
+    from cohesion.engines import vectorized
+
+    worlds = [make_world("baseline", [layer], horizon=4) for layer in POINTS[:2]]
+    whole, whole_proposals = vectorized.simulate_points(worlds, [3, 4], 12)
+    sizes = []
+    draw = vectorized.draw_chunk
+    monkeypatch.setattr(vectorized, "NOISE_BUDGET", 4 * 30 * 6 * 5)  # room for 5 runs of noise
+    monkeypatch.setattr(vectorized, "draw_chunk", lambda w, s, f, c: sizes.append(c) or draw(w, s, f, c))
+    cut, cut_proposals = vectorized.simulate_points(worlds, [3, 4], 12)
+    assert max(sizes) <= 5 and sum(sizes) == 24
+    np.testing.assert_allclose(cut, whole, atol=1e-12)
+    np.testing.assert_allclose(cut_proposals, whole_proposals, atol=1e-12)

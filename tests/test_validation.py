@@ -414,3 +414,14 @@ def test_profile_of_a_single_fitted_parameter_has_nothing_to_refit():
     for row in profiles.itertuples():
         errors = model.stances(np.array([row.value]))[obs.member_index, obs.issue_index] - obs.observed
         assert row.log_likelihood == pytest.approx(-0.5 * len(errors) * np.log(np.mean(errors**2)))
+
+
+def test_parameter_draws_are_truncated_not_clipped():
+    """Draws stay inside the profile interval without piling on its ends (review F17), on both sides."""
+    from cohesion.validation.uncertainty import parameter_draws
+
+    summary = pd.DataFrame([{"parameter": "energy_weight", "estimate": 0.6, "ci_low": 0.0, "ci_high": 1.2}])
+    values = np.array([d["energy_weight"] for d in parameter_draws(summary, 4000, np.random.default_rng(1))])
+    assert values.min() > 0.0 and values.max() < 1.2
+    assert np.mean((values == 0.0) | (values == 1.2)) == 0.0
+    assert 0.45 < np.mean(values < 0.6) < 0.55  # the two halves keep their weight

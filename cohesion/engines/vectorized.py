@@ -228,7 +228,18 @@ def simulate_points(
     n, k = head.members.n, len(ISSUES)
     out = np.empty((len(worlds), replicates, n, k))
     proposals = np.empty((len(worlds), replicates, k))
-    per_chunk = max(1, chunk_size(head, 10**12) // replicates)
+    size = chunk_size(head, 10**12)
+    if replicates > size:  # one point's replicates alone exceed a chunk: run each point in chunks of runs
+        with one_blas_thread():
+            for p, world in enumerate(worlds):
+                for first, count in run_chunks(world, replicates):
+                    noise, realization = draw_chunk(world, seeds[p], first, count)
+                    drivers = world.run_drivers(seeds[p], first, count)
+                    rows = slice(first, first + count)
+                    out[p, rows], proposals[p, rows] = _advance(head, RunInputs.stack([world], count), drivers, noise,
+                                                                realization)
+        return out, proposals
+    per_chunk = max(1, size // replicates)
     with one_blas_thread():
         for first in range(0, len(worlds), per_chunk):
             stop = min(first + per_chunk, len(worlds))

@@ -92,4 +92,7 @@ def run_in_pool(
         pool.shutdown(wait=not broken, cancel_futures=True)
         if not pending:
             return
-    raise InputError(f"worker processes died {RETRIES + 1} times; {len(pending)} tasks not finished (out of memory?)")
+    raise InputError(
+        f"worker processes died {RETRIES + 1} times; {len(pending)} tasks not finished (out of memory? or, from a "
+        "script, a call outside 'if __name__ == \"__main__\":', which every worker re-runs; or pass workers=1)"
+    )

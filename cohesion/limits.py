@@ -30,6 +30,12 @@ def check_steps(steps: int | None, option: str = "--steps") -> None:
         raise InputError(f"{option} must be between 1 and {MAX_WEEKS} weeks, got {steps}")
 
 
+def check_seed(seed: int) -> None:
+    """Refuse a seed ``numpy.random.SeedSequence`` cannot take (a negative one)."""
+    if seed < 0:
+        raise InputError(f"--seed must be a non-negative integer, got {seed}")
+
+
 def available_memory() -> int | None:
     """Bytes of memory available to a new allocation (None when unknown)."""
     try:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 from cohesion.engines import ENGINES, simulate
 from cohesion.ensemble import EnsembleResult
 from cohesion.errors import InputError
-from cohesion.limits import check_run_size, check_steps
+from cohesion.limits import check_run_size, check_seed, check_steps
 from cohesion.outputs import claimed_output
 from cohesion.results import write_results
 from cohesion.scenarios import expand_scenario_names, load_scenario
@@ -69,8 +69,7 @@ def prepare(request: RunRequest) -> list[World]:
     if request.runs < 1:
         raise InputError(f"--runs must be a positive number of replicates, got {request.runs}")
     check_steps(request.steps)
-    if request.seed < 0:
-        raise InputError(f"--seed must be a non-negative integer, got {request.seed}")
+    check_seed(request.seed)
     request.resolved_engine()
     if request.uncertainty not in ("noise", "parameters", "all"):
         raise InputError(f"--uncertainty must be noise, parameters or all, got {request.uncertainty!r}")

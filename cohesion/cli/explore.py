@@ -25,11 +25,13 @@ def explore(
     """
     from cohesion.errors import InputError
     from cohesion.explore.app import build_app
+    from cohesion.limits import check_seed
 
     if not 1 <= port <= 65535:
         raise InputError(f"--port must be between 1 and 65535, got {port}")
     if runs < 2:
         raise InputError(f"--runs must be at least 2, got {runs}")
+    check_seed(seed)
     application = build_app(scenario, runs=runs, seed=seed, save_dir=save_dir)
     print(f"cohesion explorer: http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     application.run(host="127.0.0.1", port=port, debug=False)

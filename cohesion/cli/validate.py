@@ -112,11 +112,13 @@ def validate(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from cohesion.limits import check_seed
     from cohesion.outputs import claimed_output
     from cohesion.validation.suite import ValidationSizes, run_validation, write_validation
 
     sizes = ValidationSizes(shuffles, runs, bootstrap, profile_points, parameter_draws, sobol_samples)
     sizes.check()
+    check_seed(seed)
     started = time.perf_counter()
     with claimed_output(out, "validation") as target, Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -182,11 +184,13 @@ def backtest(
     import numpy as np
 
     from cohesion.errors import InputError
+    from cohesion.limits import check_seed
     from cohesion.validation.backtest import backtest as run_backtest
     from cohesion.validation.backtest import load_episode
 
     if runs < 1 or bootstrap < 1 or weeks < 1:
         raise InputError("--runs, --bootstrap and --weeks must be at least 1")
+    check_seed(seed)
     loaded, _ = load_episode(episode, scenario, measure, weeks)
     result = run_backtest(loaded, runs, seed)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(1,))))

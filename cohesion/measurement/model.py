@@ -21,6 +21,7 @@ from scipy.special import ndtr
 
 from cohesion.errors import InputError
 from cohesion.indicators import FAMILIES
+from cohesion.limits import check_seed
 from cohesion.measurement.factor import normal_scores, sample_one_factor
 from cohesion.seeding import measurement_stream
 
@@ -166,8 +167,7 @@ def measure(indicators: pd.DataFrame, codes: tuple[str, ...], seed: int = DEFAUL
     """
     if draws < CHAINS:
         raise InputError(f"--draws must be at least {CHAINS}, got {draws}")
-    if seed < 0:
-        raise InputError(f"--seed must be a non-negative integer, got {seed}")
+    check_seed(seed)
     parts = []
     for family in FAMILIES:
         rows = indicators[indicators["family"] == family]

@@ -58,3 +58,11 @@ def test_members_prints_readable_numbers(cli):
     assert "1,17" in done.stdout or re.search(r"\d,\d{3}", done.stdout)  # thousands grouped (U.S. troops in Belgium)
     header = [line for line in done.stdout.splitlines() if "member" in line and "country" in line]
     assert header and "dependence" in done.stdout and "depende\n" not in done.stdout  # headers wrap between words
+
+
+def test_experiment_example_names_a_file_found_from_any_folder(cli, tmp_path):
+    example = re.search(r"Example: cohesion experiment (\S+)", call(cli, "experiment", "-h").stdout).group(1)
+    done = subprocess.run([*cli, "experiment", example, "--samples", "2", "--quiet", "--out", "r"], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "r" / "points.parquet").is_file()

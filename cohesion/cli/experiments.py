@@ -144,7 +144,7 @@ def experiment(
 ) -> None:
     """Run an experiment file; stream points.parquet (and sensitivity.csv) to a folder.
 
-    Example: cohesion experiment experiments/energy-vs-threat.yaml --out results/energy-vs-threat
+    Example: cohesion experiment energy-vs-threat --out results/energy-vs-threat
     """
     import pandas as pd
 

@@ -400,6 +400,35 @@ def test_run_report_has_a_trust_section_that_says_how_to_fill_it(tmp_path):
     assert "cohesion validate" in page and "No validation results" in page
 
 
+@pytest.mark.parametrize("damage", [
+    {"validation.csv": ""},  # empty: pandas' EmptyDataError
+    {"validation.csv": 'section,item\n"x,y\n'},  # cut inside a quoted field: ParserError
+    {"findings.csv": "finding,status\nx,structural\n"},  # columns missing: KeyError in the section
+    {"findings.csv": None},  # no file
+])
+def test_run_report_with_a_damaged_validation_folder_beside_it_is_one_error_line(tmp_path, capsys, damage):
+    from cohesion.validation.suite import COLUMNS, VALIDATION_FORMAT
+
+    findings_columns = ["finding", "kind", "statement", "margin", "share_holds", "p_value", "status",
+                        "share_holds_parameters", "share_flipped", "flip_rule"]
+
+    results = tmp_path / "results" / "latest"
+    assert run_cli(["run", "baseline", "--runs", "2", "--steps", "4", "--quiet", "--out", str(results)]) == 0
+    validation = tmp_path / "results" / "validation"
+    validation.mkdir()
+    (validation / "manifest.json").write_text(json.dumps({"format": VALIDATION_FORMAT}), encoding="utf-8")
+    files = {"validation.csv": ",".join(COLUMNS) + "\n", "findings.csv": ",".join(findings_columns) + "\n", **damage}
+    for name, text in files.items():
+        if text is not None:
+            (validation / name).write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / "r.html"
+    assert run_cli(["report", str(results), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "validation" in err[0], err
+    assert not out.exists()
+
+
 def test_profile_of_a_single_fitted_parameter_has_nothing_to_refit():
     """With one fitted parameter the profile is the loss along its grid (there was a clash error instead)."""
     from cohesion.experiments.calibration import FittedParameter

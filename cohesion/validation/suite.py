@@ -235,4 +235,21 @@ def read_validation(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, pd.Data
         raise InputError(f"{folder} is not a validation folder (no readable manifest.json)") from None
     if not isinstance(meta, dict) or meta.get("format") != VALIDATION_FORMAT:
         raise InputError(f"{folder} is not a validation folder (format {meta.get('format') if isinstance(meta, dict) else None!r})")
-    return meta, pd.read_csv(folder / "validation.csv"), pd.read_csv(folder / "findings.csv")
+    return meta, _read_table(folder / "validation.csv", COLUMNS), _read_table(folder / "findings.csv", FINDINGS_COLUMNS)
+
+
+#: The columns of findings.csv that the validation tables and the trust section read.
+FINDINGS_COLUMNS = ["finding", "kind", "statement", "margin", "share_holds", "p_value", "status",
+                    "share_holds_parameters", "share_flipped", "flip_rule"]
+
+
+def _read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """One table of a validation folder; a missing, damaged or foreign file is one error line."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as exc:  # pandas' parser and empty-file errors are ValueErrors
+        raise InputError(f"cannot read {path} ({type(exc).__name__}); run 'cohesion validate' again") from None
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise InputError(f"{path} lacks column(s) {', '.join(absent)}; run 'cohesion validate' again")
+    return frame

@@ -52,6 +52,7 @@ def _period_end(text: str) -> date:
         return date(int(parts[0]), 12, 31)
     if len(parts) == 2 and len(parts[0]) == 4 and len(parts[1]) == 2:
         year, month = int(parts[0]), int(parts[1])
+        date(year, month, 1)  # ValueError for a month outside 1..12
         return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     return date.fromisoformat(text)
 

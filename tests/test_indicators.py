@@ -109,6 +109,8 @@ def _change(column, value):
         (_change("refers_to", "2022"), "refers_to 2022 is after 2022-01-27"),
         (_change("published", "2022-03-31"), "published 2022-03-31 is after 2022-01-27"),
         (_change("published", "March 2021"), "published must be an ISO date"),
+        (_change("published", "2021-00"), "published must be an ISO date"),  # no month 0 (was read as 2020-12-31)
+        (_change("refers_to", "2020-13"), "refers_to must be an ISO date"),  # no month 13 (was read as 2021-01-31)
         (_change("value", "about 5"), "value 'about 5' is not a finite number"),
         (_change("value", "nan"), "value 'nan' is not a finite number"),
         (_change("value", "inf"), "value 'inf' is not a finite number"),

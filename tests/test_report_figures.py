@@ -691,3 +691,10 @@ def test_a_score_timeline_spans_at_least_ten_points():
     assert _at_least_span(0.0, 1.0, 10.0) == (0.0, 10.0)
     assert _at_least_span(99.0, 100.0, 10.0) == (90.0, 100.0)
     assert _at_least_span(10.0, 40.0, 10.0) == (10.0, 40.0)
+
+
+def test_why_text_names_the_held_position_part_the_figures_show():
+    # Every component of the attribution figure is described; "position" (the held part of the 27 January
+    # stance, docs/model.md 4.2) is not the anchor, which the text also calls the member's 27 January position.
+    assert "position" in COMPONENTS
+    assert "(position)" in report_build.TEXT["why"] and "holds" in report_build.TEXT["why"]

@@ -37,8 +37,9 @@ TEXT = {
     "alignment": "Alignment of each member with the U.S.-UK proposal at the horizon (1 minus the mean absolute gap to the "
     "proposal over the issues), most aligned on top, with the 90% interval over runs. Grey ticks show week 0.",
     "why": "Why each member stands where it does. Every stance is an exact sum of parts: a common baseline, the pulls of "
-    "energy dependence, threat perception and trust in U.S.-UK leadership, the influence of peers, the anchor to the member's "
-    "27 January position, and scenario shocks (averaged here over the six issues). Shown first relative to the alliance "
+    "energy dependence, threat perception and trust in U.S.-UK leadership, the part of its 27 January stance that the "
+    "member holds against what its drivers and peers alone predict (position), the influence of peers, the anchor to "
+    "the member's 27 January position, and scenario shocks (averaged here over the six issues). Shown first relative to the alliance "
     "average: each part minus its mean over members, so the bars add up to the member's gap to the average member (◇); a "
     "long bar to the left is what pulls that member away from the others. 'Parts of the stance' shows the parts themselves.",
     "why_issues": "The same split issue by issue: each cell is one part of a member's stance on one issue minus the alliance "

@@ -698,3 +698,13 @@ def test_why_text_names_the_held_position_part_the_figures_show():
     # stance, docs/model.md 4.2) is not the anchor, which the text also calls the member's 27 January position.
     assert "position" in COMPONENTS
     assert "(position)" in report_build.TEXT["why"] and "holds" in report_build.TEXT["why"]
+
+
+def test_calibration_text_does_not_say_the_targets_are_the_articles_alone():
+    from cohesion.experiments.calibration import CalibrationSpec, target_observations
+    from cohesion.inputs import load_positions
+
+    fitted = target_observations(CalibrationSpec())
+    sources = {p.source_id for p in load_positions() if p.use == "member_stance" and p.id in set(";".join(fitted.ids).split(";"))}
+    assert len(sources) > 1  # the default targets come from more than the article
+    assert "positions reported in the article" not in report_build.TEXT["calibration"]

@@ -54,8 +54,9 @@ TEXT = {
     "parameter. A grid design is shown as a heat map, any other design as its points.",
     "sensitivity": "How much of the variation of an outcome each parameter explains: Sobol first-order (S1) and total (ST) "
     "indices, or Morris mean absolute elementary effects (μ*) with their spread (σ). Bars carry their confidence intervals.",
-    "calibration": "Observed stances (the positions reported in the article) against the stances the calibrated model gives, "
-    "one point per position. Points on the diagonal are fitted exactly.",
+    "calibration": "Observed stances (the coded positions the calibration fits: by default every member-issue cell of "
+    "positions.csv, from the article and other statements up to 27 January 2022) against the stances the calibrated "
+    "model gives, one point per observation. Points on the diagonal are fitted exactly.",
 }
 
 

@@ -106,3 +106,16 @@ def test_cli_prints_the_fit(capsys):
     out = capsys.readouterr().out
     assert "every clear record holds for 0.558 <= tolerance < 0.652" in out
     assert "unclear (not fitted)" in out
+
+
+def test_every_quote_is_verbatim_in_its_source():
+    """Article quotes appear in the shipped article; others are quotes of positions rows from the same source."""
+    from cohesion.inputs import data_path, load_positions
+
+    article = data_path("article.txt").read_text(encoding="utf-8")
+    quoted = {(p.source_id, p.quote) for p in load_positions()}
+    for record in load_decisions():
+        if record.source_id == "article-2022-01-27":
+            assert record.quote in article, record.issue
+        else:
+            assert (record.source_id, record.quote) in quoted, record.issue

@@ -81,6 +81,22 @@ def test_scores_by_hand():
     assert s["spearman"] == pytest.approx(1.0)
 
 
+def test_model_gap_is_to_the_best_simple_baseline_not_to_its_own_equilibrium():
+    y = np.array([0.0, 0.25, 0.5, 0.75, 1.0, 0.5])
+    model = y + np.array([0.05, -0.05, 0.05, -0.05, 0.05, -0.05])
+    n = len(y)
+    obs = crossval.Observations(tuple(map(str, range(n))), ("DEU",) * n, ("sanctions",) * n, y, np.zeros(n, int),
+                                np.zeros(n, int), np.ones(n))
+    predictions = {"model-fj": model, "equilibrium": model.copy(), "constant": np.full(6, 0.5), "leader-dummy": y + 0.2}
+    cv = crossval.CrossValidation("leave-one-position-out", obs, predictions, {})
+    assert cv.baselines == ["constant", "leader-dummy"]
+    table = cv.table(50, np.random.Generator(np.random.PCG64(1)))
+    gap = table[table["measure"].str.startswith("mse_gap_to_")]
+    assert list(gap["measure"]) == ["mse_gap_to_leader-dummy"]  # 0.04 < the constant's 0.104; not the equilibrium's 0.0025
+    assert gap["value"].iloc[0] == pytest.approx(0.0025 - 0.04)
+    assert "equilibrium" in set(table["item"])  # still reported beside the model
+
+
 # --- findings and permutation tests -------------------------------------------------------------
 
 

@@ -12,8 +12,9 @@ least-squares fit (``cohesion.experiments.calibration.calibrate``) and predict
 the modelled stance at the fold's estimates. Baselines: a constant (the
 training mean), a leader dummy (separate means for the U.S.-UK leaders and the
 allies), an ordinary least-squares regression of the stance on all drivers,
-and one such regression per single driver; where the model has a closed-form
-equilibrium, that equilibrium fitted the same way as the model. MSE, MAE and Spearman's rank
+and one such regression per single driver. Where the model has a closed-form
+equilibrium, that equilibrium, fitted the same way as the model, is reported
+beside it (it is the model's own prediction, not a baseline). MSE, MAE and Spearman's rank
 correlation are computed on the pooled held-out predictions, with percentile
 bootstrap intervals over observations (paired across predictors). The
 model's added value is its MSE gap to the best baseline (negative = the model
@@ -41,6 +42,8 @@ METRICS = ("mse", "mae", "spearman")
 #: Two-sided level of every bootstrap interval.
 CONFIDENCE = 0.95
 MODEL_PREFIX = "model"
+#: The model's own closed-form equilibrium: reported beside the model, never its baseline.
+EQUILIBRIUM = "equilibrium"
 
 
 def model_variants() -> dict[str, dict[str, object]]:
@@ -186,8 +189,9 @@ class CrossValidation:
 
     @property
     def baselines(self) -> list[str]:
-        """Names of the baselines."""
-        return [name for name in self.predictions if not name.startswith(MODEL_PREFIX)]
+        """Names of the baselines (not the model's own equilibrium: a gap to it says what the dynamics add,
+        not what the model adds over a simple predictor)."""
+        return [name for name in self.predictions if not name.startswith(MODEL_PREFIX) and name != EQUILIBRIUM]
 
     def table(self, bootstrap: int, rng: np.random.Generator) -> pd.DataFrame:
         """One row per predictor and metric, plus each model's MSE gap to the best baseline.
@@ -241,8 +245,8 @@ def cross_validate(
         predictors[name] = model_predictor(obs, spec, fixed, estimates[name])
     predictors.update(baselines(obs))
     if equilibrium_available():
-        estimates["equilibrium"] = []
-        predictors["equilibrium"] = model_predictor(obs, spec, {}, estimates["equilibrium"], EquilibriumModel)
+        estimates[EQUILIBRIUM] = []
+        predictors[EQUILIBRIUM] = model_predictor(obs, spec, {}, estimates[EQUILIBRIUM], EquilibriumModel)
     predictions = {name: np.full(len(obs.observed), np.nan) for name in predictors}
     everything = np.arange(len(obs.observed))
     for test in folds(obs, scheme):

@@ -344,6 +344,7 @@ CASES = [
     Case("unknown-command", ("simulate",), "No such command", entry=True),
     Case("unknown-global-option", ("--verbose", "run"), "No such option"),
     # --- seeds numpy cannot take, in the commands that seed outside runner.prepare ---
+    Case("compare-members-negative", ("compare", "baseline", "--runs", "2", "--members", "-1"), "--members must be 0 or more"),
     Case("validate-seed-negative", ("validate", "--seed", "-1", "--out", "v"), "--seed must be a non-negative integer"),
     Case("backtest-seed-negative", ("backtest", "skripal-2018", "--seed", "-1", "--runs", "2"), "--seed must be a non-negative"),
     Case("explore-seed-negative", ("explore", "--seed", "-1"), "--seed must be a non-negative integer", entry=True),

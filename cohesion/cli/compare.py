@@ -34,10 +34,13 @@ def compare(
     from rich.console import Console
 
     from cohesion.cli.report import REPORT_MARKER, write_report_file
+    from cohesion.errors import InputError
     from cohesion.outputs import check_output_file
     from cohesion.report.compare import combine, compare as compare_runs, open_run
     from cohesion.runner import RunRequest, run
 
+    if members < 0:  # pandas would read a negative count as "all but the last n"
+        raise InputError(f"--members must be 0 or more, got {members}")
     check_output_file(out, overwrite, REPORT_MARKER, "report")  # before any simulation
     folders = [Path(a) for a in runs_or_scenarios if _is_results(a)]
     names = [a for a in runs_or_scenarios if not _is_results(a)]

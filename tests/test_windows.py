@@ -92,6 +92,8 @@ def _rows(**override: str) -> str:
         (_rows(deterrence="nukes,yes,2022-01-24,article-2022-01-27,q,r,judged\n"), "unknown or given twice"),
         (_rows(deterrence=""), "no record for deterrence"),
         ("issue,decided\n", "missing column"),
+        (_rows(deterrence="deterrence,yes\n"), "fields where the header has 7"),  # was AttributeError
+        (_rows(deterrence="deterrence,yes,2022-01-24,article-2022-01-27,q,r,guessed\n"), "unknown status 'guessed'"),
     ],
 )
 def test_bad_decision_files_are_refused(tmp_path, text, message):

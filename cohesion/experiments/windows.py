@@ -30,6 +30,7 @@ import numpy as np
 from cohesion.constants import ISSUES
 from cohesion.core.metrics import acceptance_window
 from cohesion.errors import InputError
+from cohesion.indicators import STATUSES
 from cohesion.inputs import ARTICLE_DATE, data_path
 from cohesion.world import World
 
@@ -57,8 +58,9 @@ def load_decisions(path: str | Path | None = None) -> tuple[RecordedDecision, ..
     Raises:
         InputError: one line naming the first problem: a missing column, an
             unknown or repeated issue, a missing issue, a record other than
-            yes/no/unclear, a date after 27 January 2022, or a source not in
-            ``sources.csv``.
+            yes/no/unclear, a date after 27 January 2022, a source not in
+            ``sources.csv``, a status other than those of ``indicators.csv``, or
+            a row with too few fields.
     """
     path = data_path(DECISIONS_FILE) if path is None else Path(path)
     with data_path("sources.csv").open(encoding="utf-8", newline="") as handle:
@@ -75,6 +77,9 @@ def load_decisions(path: str | Path | None = None) -> tuple[RecordedDecision, ..
             raise InputError(f"{path.name}: missing column(s) {', '.join(absent)}")
         for line, row in enumerate(reader, start=2):
             where = f"{path.name} line {line}"
+            if None in row.values() or None in row:
+                raise InputError(f"{where}: {len([v for v in row.values() if v is not None])} fields where the header has "
+                                 f"{len(reader.fieldnames or [])} (a truncated or damaged file?)")
             issue = row["issue"].strip()
             if issue not in ISSUES or issue in found:
                 raise InputError(f"{where}: issue {issue!r} is unknown or given twice (known: {', '.join(ISSUES)})")
@@ -89,6 +94,8 @@ def load_decisions(path: str | Path | None = None) -> tuple[RecordedDecision, ..
                 raise InputError(f"{where}: date {when.isoformat()} is after {ARTICLE_DATE} (no hindsight)")
             if row["source_id"] not in sources:
                 raise InputError(f"{where}: source {row['source_id']!r} is not in sources.csv")
+            if row["status"] not in STATUSES:
+                raise InputError(f"{where}: unknown status {row['status']!r} (one of {', '.join(STATUSES)})")
             found[issue] = RecordedDecision(issue, RECORDS[record], when.isoformat(), row["source_id"], row["quote"],
                                             row["rationale"], row["status"])
     missing = [k for k in ISSUES if k not in found]

@@ -356,14 +356,3 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             break
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write a text file through a hidden temporary sibling and ``os.replace``."""
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -1,14 +1,18 @@
 """The closed-form Friedkin-Johnsen equilibrium (docs/model.md, "Equilibrium").
 
 With a constant environment, no noise and no stance shocks, the stance update
-``x(t+1) = (1 - lam) x + lam [a_own x* + a_peer ((1 - eta) P_k x + eta e) + a_anchor x0]``
-is affine in ``x``. For ``lam_i > 0`` its fixed point does not depend on the
-adjustment rate and solves, issue by issue,
+``x(t+1) = (1 - lam) x + lam [a_own X + a_peer ((1 - eta) P_k x + eta e) + a_anchor x0]``
+is affine in ``x`` (``X`` the held target, ``rule.held_target``). For
+``lam_i > 0`` its fixed point does not depend on the adjustment rate and
+solves, issue by issue,
 
-    (I - diag(a_peer (1 - eta)) P_k) x_k = a_own x*_k + a_peer eta e_k + a_anchor x0_k.
+    (I - diag(a_peer (1 - eta)) P_k) x_k = a_own X_k + a_peer eta e_k + a_anchor x0_k.
 
-Every term on the right lies in [0, 1] and the weights sum to at most 1, so the
-fixed point lies in [0, 1] and the clipping of the update never binds there.
+The held target is not clipped and may leave [0, 1] (a member aiming past the
+end of the scale to hold its stance against its peers), so the solution is the
+simulation's limit where it lies in [0, 1] and clipping does not bind: with
+``position_persistence`` 1 in the week-0 environment it is the initial state,
+and with 0 every term on the right lies in [0, 1], so the solution does too.
 The matrix is strictly diagonally dominant when ``a_peer (1 - eta) < 1``, so
 the iteration converges to it from any start.
 """
@@ -31,7 +35,7 @@ def fj_equilibrium(
 
     Args:
         peer_weights: (K, N, N) per-issue peer matrices.
-        target: (N, K) target stances ``x*`` under the constant environment.
+        target: (N, K) held targets ``X`` under the constant environment (``World.calm_target`` for week 0).
         anchor: (N, K) initial stances ``x0``.
         eu_line: (K,) the EU institutions' stance.
         eu_share: (N,) EU share of each member's peer pull ``eta``.

@@ -24,6 +24,8 @@ def explain(
 ) -> None:
     """Split a member's horizon stance on each issue into energy, threat, leadership, peer and other parts.
 
+    Reads the attribution that 'cohesion run' saved (results/latest by default), so run first.
+
     Example: cohesion explain deu --scenario invasion
     """
     import pandas as pd

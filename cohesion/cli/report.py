@@ -41,6 +41,9 @@ def report(
 ) -> None:
     """Write an HTML report of saved results that opens offline (never re-runs the model).
 
+    Several folders make one comparison report, e.g. after 'cohesion run all' and
+    'cohesion run baseline --set energy_weight=1.2 --out results/high-energy':
+
     Example: cohesion report results/latest results/high-energy --reference baseline
     """
     folders = results_dirs if len(results_dirs) > 1 else results_dirs[0]

@@ -30,7 +30,7 @@ def _slider_step(low: float, high: float) -> float:
     return float(f"{(high - low) / SLIDER_STEPS:.2g}")
 
 
-def _events_controls(scenario: str, weeks: int) -> list:
+def _events_controls(scenario: str) -> list:
     """A magnitude and a week slider for each of the scenario's events."""
     from dash import dcc, html
 
@@ -84,7 +84,7 @@ def build_app(scenario: str = "baseline", runs: int = 100, seed: int = 20220127,
             dcc.Input(id="scenario-file", type="text", placeholder="or a scenario file path, then Enter", debounce=True,
                       style={"width": "100%"}),
             html.H2("Decision parameters"), *params, member_control,
-            html.H2("Events"), html.Div(id="events", children=_events_controls(scenario, 0)),
+            html.H2("Events"), html.Div(id="events", children=_events_controls(scenario)),
             html.H2("Keep"),
             dcc.Input(id="save-path", type="text", value=str(save_dir / "explore-params.yaml"), style={"width": "100%"}),
             html.Button("Save settings (YAML)", id="save", n_clicks=0),
@@ -119,7 +119,7 @@ def build_app(scenario: str = "baseline", runs: int = 100, seed: int = 20220127,
             return no_update, no_update, no_update
         if chosen not in [o["value"] for o in current]:
             current = [*current, {"label": Path(chosen).name, "value": chosen}]
-        return _events_controls(chosen, 0), current, chosen
+        return _events_controls(chosen), current, chosen
 
     @app.callback(
         Output("headline", "children"), Output("error", "children"), Output("timeline", "figure"), Output("ranking", "figure"),

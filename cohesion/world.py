@@ -85,15 +85,12 @@ class World:
         The driver target plus the held part of the initial stances (``rule.position_offset``);
         with ``position_persistence`` 1 the initial stances are the fixed point it implies.
         """
-        mp = self.member_params
-        eu_share = self.params.eu_weight * self.members.eu_member.astype(float)
+        mp, p = self.member_params, self.params
         x0 = self.initial_stance[None]
-        peer = rule.peer_mean(self.peer_weights, x0, self.eu_line0[None], eu_share[None], x0, **self.bounds)[0]
-        driven = driver_target(self.drivers, self.references, self.sensitivity, mp, self.params.baseline_stance)
-        offset = rule.position_offset(
-            self.initial_stance, driven, peer, mp["peer_weight"], mp["anchor_weight"], self.params.position_persistence
-        )
-        return rule.held_target(driven, offset)
+        eu_share = (p.eu_weight * self.members.eu_member.astype(float))[None]
+        offset = held_offset(self, self.drivers, mp, p.baseline_stance, p.position_persistence, self.peer_weights, x0, x0,
+                             self.eu_line0[None], eu_share)[0]
+        return rule.held_target(driver_target(self.drivers, self.references, self.sensitivity, mp, p.baseline_stance), offset)
 
     @property
     def scoring(self) -> ScoringRule:
@@ -143,6 +140,34 @@ def driver_target(
         member_params["leadership_weight"],
     )
     return rule.target_stance(terms, sensitivity, baseline_stance)
+
+
+def held_offset(
+    world: World,
+    drivers: Drivers,
+    member_params: Mapping[str, np.ndarray],
+    baseline_stance: float | np.ndarray,
+    persistence: float | np.ndarray,
+    peer_weights: np.ndarray,
+    alliance_stance: np.ndarray,
+    own_stance: np.ndarray,
+    eu_line: np.ndarray,
+    eu_share: np.ndarray,
+) -> np.ndarray:
+    """The held part ``u`` of the initial stances of the pulled members (``rule.position_offset``).
+
+    One composition for both engines and ``World.calm_target``: the members'
+    driver targets and their peers' pull in the week-0 environment, with the
+    initial stances both as the alliance's (``alliance_stance``, (R, N, K)) and
+    as the pulled members' own (``own_stance``, (R, N', K)); ``peer_weights``,
+    ``eu_share`` (R, N') and the member parameters are those of the pulled
+    members, ``drivers`` theirs too.
+    """
+    peer = rule.peer_mean(peer_weights, alliance_stance, eu_line, eu_share, own_stance, **world.bounds)
+    driven = driver_target(drivers, world.references, world.sensitivity, member_params, baseline_stance)
+    return rule.position_offset(
+        own_stance, driven, peer, member_params["peer_weight"], member_params["anchor_weight"], persistence
+    )
 
 
 def initial_stances(

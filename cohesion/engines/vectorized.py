@@ -28,7 +28,7 @@ from cohesion.core.drivers import Drivers
 from cohesion.core.environment import Realization, draw_realization, environment_at
 from cohesion.ensemble import EnsembleResult, Recorder
 from cohesion.seeding import stream
-from cohesion.world import World, driver_target
+from cohesion.world import World, held_offset
 
 #: Upper bound on the noise drawn ahead for one chunk (float32 values), about 128 MB.
 NOISE_BUDGET = 32_000_000
@@ -286,12 +286,8 @@ def _advance(
     # What each run's own drivers and peers leave unexplained of the initial stances, held in the target.
     calm_eu_share = np.broadcast_to(np.asarray(inputs.eu_weight, dtype=float), (count,))[:, None] * eu_member
     calm_eu_line = np.broadcast_to(inputs.eu_line0, (count, k))
-    offset = rule.position_offset(
-        inputs.initial_stance,
-        driver_target(d, world.references, world.sensitivity, mp, inputs.baseline_stance),
-        rule.peer_mean(inputs.peer_weights, stance, calm_eu_line, calm_eu_share, stance, **inputs.bounds),
-        mp["peer_weight"], mp["anchor_weight"], inputs.position_persistence,
-    )  # fmt: skip
+    offset = held_offset(world, d, mp, inputs.baseline_stance, inputs.position_persistence, inputs.peer_weights, stance,
+                         stance, calm_eu_line, calm_eu_share)
     proposal = np.broadcast_to(world.proposal0, (count, k))
     if recorder is not None:
         # Attribution is linear with member-level rates: track it on the mean over this chunk's runs.

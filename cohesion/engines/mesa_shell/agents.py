@@ -16,7 +16,7 @@ from cohesion.core import rule
 from cohesion.core.drivers import Drivers
 from cohesion.engines.mesa_shell._mesa import mesa
 from cohesion.core.environment import Environment
-from cohesion.world import driver_target
+from cohesion.world import held_offset
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohesion.engines.mesa_shell.model import AllianceModel
@@ -45,13 +45,9 @@ class MemberAgent(mesa.Agent):
         self.tracked[rule.TRACKED.index(rule.ANCHOR)] = self.stance
         own_drivers = Drivers(self.energy_dependence[None], self.threat_perception[None], self.leadership_trust[None])
         calm_eu_share = np.array([[world.params.eu_weight * float(self.eu_member)]])
-        calm_peer = rule.peer_mean(
-            self.peer_row, world.initial_stance[None], world.eu_line0[None], calm_eu_share, self.stance, **world.bounds
-        )
-        self.offset = rule.position_offset(
-            self.anchor,
-            driver_target(own_drivers, world.references, world.sensitivity, self.params, world.params.baseline_stance),
-            calm_peer, self.params["peer_weight"], self.params["anchor_weight"], world.params.position_persistence,
+        self.offset = held_offset(
+            world, own_drivers, self.params, world.params.baseline_stance, world.params.position_persistence,
+            self.peer_row, world.initial_stance[None], self.stance, world.eu_line0[None], calm_eu_share,
         )  # (1, 1, K): what this member's drivers and peers leave unexplained of its initial stance
         self.perceived: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._staged: tuple[np.ndarray, np.ndarray] | None = None
